@@ -1,0 +1,105 @@
+#include "emperor/cli/check.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <cstdio>
+#include <iostream>
+
+#include "config/loader.h"
+#include "config/spec_json.h"
+#include "config/system_env.h"
+#include "config/vassal_files.h"
+#include "emperor/cli/args.h"
+
+namespace emp::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: emperor check [--print] [--quiet] FILE|DIR...\n"
+    "       emperor check --config FILE [--print] [--quiet]\n";
+
+bool is_directory(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// The vassal files of a directory, sorted, as the emperor would pick them.
+std::vector<std::string> vassal_files_in(const std::string& dir, std::vector<config::Diagnostic>& diags) {
+  std::vector<std::string> out;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) {
+    diags.push_back({config::Diagnostic::Severity::Error, dir, 0, std::string("cannot open directory: ") + std::strerror(errno)});
+    return out;
+  }
+  while (const dirent* e = ::readdir(d))
+    if (config::is_vassal_file_name(e->d_name)) out.push_back(dir + (dir.back() == '/' ? "" : "/") + e->d_name);
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+int run_check(const std::vector<std::string>& argv) {
+  auto args = parse_args(argv, {{"print", "quiet", "help"}, {"config"}, {{'q', "quiet"}}});
+  if (!args) {
+    std::cerr << "emperor check: " << args.error().message << "\n" << kUsage;
+    return 2;
+  }
+  if (args->flag("help")) {
+    std::cout << kUsage;
+    return 0;
+  }
+  const auto config_file = args->option("config");
+  if (!config_file && args->positional.empty()) {
+    std::cerr << "emperor check: no file given\n" << kUsage;
+    return 2;
+  }
+  const auto env = config::system_load_env();
+  std::vector<config::Diagnostic> diags;
+  std::vector<std::string> printed;
+  size_t files = 0;
+
+  if (config_file) {
+    ++files;
+    auto loaded = config::load_emperor(*config_file, env);
+    diags.insert(diags.end(), loaded.diagnostics.begin(), loaded.diagnostics.end());
+    if (loaded.spec) printed.push_back(config::to_json(*loaded.spec, 2));
+  }
+  std::vector<std::string> paths;
+  for (const auto& p : args->positional) {
+    if (is_directory(p)) {
+      auto in_dir = vassal_files_in(p, diags);
+      paths.insert(paths.end(), in_dir.begin(), in_dir.end());
+    } else {
+      paths.push_back(p);
+    }
+  }
+  for (const auto& path : paths) {
+    ++files;
+    auto loaded = config::load_vassal(path, env);
+    diags.insert(diags.end(), loaded.diagnostics.begin(), loaded.diagnostics.end());
+    if (loaded.spec) printed.push_back(config::to_json(*loaded.spec, 2));
+  }
+  const auto conflicts = config::name_conflicts(paths);
+  diags.insert(diags.end(), conflicts.begin(), conflicts.end());
+
+  size_t errors = 0, warnings = 0;
+  for (const auto& d : diags) {
+    (d.severity == config::Diagnostic::Severity::Error ? errors : warnings)++;
+    std::cerr << d.to_string() << "\n";
+  }
+  if (args->flag("print") && errors == 0)
+    for (const auto& json : printed) std::cout << json << "\n";
+  if (!args->flag("quiet"))
+    std::cerr << "checked " << files << (files == 1 ? " file: " : " files: ") << errors
+              << (errors == 1 ? " error, " : " errors, ") << warnings
+              << (warnings == 1 ? " warning\n" : " warnings\n");
+  return errors == 0 ? 0 : 1;
+}
+
+}  // namespace emp::cli
