@@ -1,0 +1,1 @@
+#include "sys/seccomp_filter.h"

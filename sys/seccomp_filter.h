@@ -1,0 +1,2 @@
+// Reserved: filled by the work on the jail (issue 4).
+#pragma once
