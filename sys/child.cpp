@@ -1,0 +1,196 @@
+#include "sys/child.h"
+
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+extern char** environ;
+
+namespace emp::sys {
+namespace {
+
+// fds handed to the child are first duplicated above this number, so that no dup2 in
+// the child can clobber a source another dup2 still needs.
+constexpr int kStagingFloor = 64;
+
+int pidfd_send_signal_raw(int pidfd, int sig) {
+  return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));
+}
+
+ExitStatus status_of(const siginfo_t& info) {
+  ExitStatus s;
+  if (info.si_code == CLD_EXITED) {
+    s.code = info.si_status;
+  } else {
+    s.signal = info.si_status;
+  }
+  return s;
+}
+
+std::vector<char*> c_strings(const std::vector<std::string>& v) {
+  std::vector<char*> out;
+  out.reserve(v.size() + 1);
+  for (const auto& s : v) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+}  // namespace
+
+std::string ExitStatus::to_string() const {
+  if (signal != 0)
+    return "killed by signal " + std::to_string(signal) + " (" + signal_name(signal) + ")";
+  return "exit status " + std::to_string(code);
+}
+
+const char* signal_name(int sig) {
+  const char* abbrev = ::sigabbrev_np(sig);
+  static thread_local char buf[16];
+  if (!abbrev) return "unknown";
+  std::snprintf(buf, sizeof buf, "SIG%s", abbrev);
+  return buf;
+}
+
+Result<Child> Child::spawn(const SpawnOptions& o) {
+  if (o.argv.empty()) return fail("spawn: empty argv");
+  // Everything the child touches is prepared here, before clone.
+  std::vector<char*> argv = c_strings(o.argv);
+  std::vector<char*> envp = o.env ? c_strings(*o.env) : std::vector<char*>{};
+  char** env = o.env ? envp.data() : environ;
+  std::vector<UniqueFd> staged;
+  std::vector<std::pair<int, int>> moves;  // (staged fd, target)
+  for (const auto& [from, to] : o.fds) {
+    UniqueFd copy(::fcntl(from, F_DUPFD_CLOEXEC, kStagingFloor));
+    if (!copy) return fail_errno("spawn '" + o.argv[0] + "': dup fd " + std::to_string(from));
+    moves.emplace_back(copy.get(), to);
+    staged.push_back(std::move(copy));
+  }
+
+  int pidfd = -1;
+  clone_args args{};
+  args.flags = CLONE_PIDFD | o.clone_flags;
+  args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
+  args.exit_signal = SIGCHLD;
+  const long pid = ::syscall(SYS_clone3, &args, sizeof args);
+  if (pid < 0) return fail_errno("clone3 '" + o.argv[0] + "'");
+  if (pid == 0) {
+    // The child: async-signal-safe calls only, then exec. 127 tells the parent exec failed.
+    for (const auto& [from, to] : moves)
+      if (::dup2(from, to) < 0) ::_exit(127);
+    if (o.death_signal != 0) ::prctl(PR_SET_PDEATHSIG, o.death_signal);
+    if (o.new_session) ::setsid();
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (o.exec_fd >= 0) {
+      ::syscall(SYS_execveat, o.exec_fd, "", argv.data(), env, AT_EMPTY_PATH);
+    } else {
+      ::execve(argv[0], argv.data(), env);
+    }
+    ::_exit(127);
+  }
+  return Child(static_cast<pid_t>(pid), UniqueFd(pidfd));
+}
+
+Child& Child::operator=(Child&& other) noexcept {
+  if (this != &other) {
+    this->~Child();
+    pid_ = std::exchange(other.pid_, -1);
+    pidfd_ = std::move(other.pidfd_);
+    reaped_ = std::exchange(other.reaped_, true);
+  }
+  return *this;
+}
+
+Child::~Child() {
+  if (pid_ <= 0 || reaped_ || !pidfd_) return;
+  pidfd_send_signal_raw(pidfd_.get(), SIGKILL);
+  siginfo_t info{};
+  while (::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED) < 0 && errno == EINTR) {
+  }
+}
+
+Result<void> Child::signal(int sig) {
+  if (reaped_) return fail("signal pid " + std::to_string(pid_) + ": already reaped", ESRCH);
+  if (pidfd_send_signal_raw(pidfd_.get(), sig) != 0)
+    return fail_errno("pidfd_send_signal pid " + std::to_string(pid_));
+  return ok();
+}
+
+Result<std::optional<ExitStatus>> Child::try_wait() {
+  if (reaped_) return fail("wait pid " + std::to_string(pid_) + ": already reaped", ECHILD);
+  siginfo_t info{};
+  if (::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED | WNOHANG) < 0) {
+    if (errno == EINTR) return std::optional<ExitStatus>{};
+    return fail_errno("waitid pid " + std::to_string(pid_));
+  }
+  if (info.si_pid == 0) return std::optional<ExitStatus>{};
+  reaped_ = true;
+  return std::optional<ExitStatus>{status_of(info)};
+}
+
+Result<ExitStatus> Child::wait() {
+  if (reaped_) return fail("wait pid " + std::to_string(pid_) + ": already reaped", ECHILD);
+  siginfo_t info{};
+  while (::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED) < 0) {
+    if (errno != EINTR) return fail_errno("waitid pid " + std::to_string(pid_));
+  }
+  reaped_ = true;
+  return status_of(info);
+}
+
+void Child::release() {
+  reaped_ = true;
+  pidfd_.reset();
+}
+
+Result<Pipe> make_pipe(int extra_flags) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC | extra_flags) != 0) return fail_errno("pipe2");
+  return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+Result<CommandOutput> run_and_capture(const SpawnOptions& options, std::chrono::milliseconds timeout,
+                                      size_t limit) {
+  EMP_TRY(Pipe out, make_pipe());
+  UniqueFd devnull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  if (!devnull) return fail_errno("open '/dev/null'");
+  SpawnOptions o = options;
+  o.fds.insert(o.fds.end(), {{devnull.get(), 0}, {out.write.get(), 1}, {out.write.get(), 2}});
+  EMP_TRY(Child child, Child::spawn(o));
+  out.write.reset();
+
+  CommandOutput result;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  char buf[4096];
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      result.timed_out = true;
+      (void)child.signal(SIGKILL);
+      break;
+    }
+    pollfd p{out.read.get(), POLLIN, 0};
+    const int r = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (r < 0 && errno != EINTR) return fail_errno("poll");
+    if (r <= 0) continue;
+    const ssize_t n = ::read(out.read.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // EOF: every writer (the command and its children) is gone
+    result.output.append(buf, static_cast<size_t>(n));
+    if (result.output.size() > limit) result.output.erase(0, result.output.size() - limit);
+  }
+  EMP_TRY(result.status, child.wait());
+  return result;
+}
+
+}  // namespace emp::sys
