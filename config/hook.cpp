@@ -50,11 +50,18 @@ constexpr FlagName kMountFlags[] = {
 constexpr FlagName kUmountFlags[] = {
     {"detach", kUmountDetach}, {"force", kUmountForce}, {"rec", kMountRec}, {"recursive", kMountRec}};
 
+// Flag words become bits; "key=value" words (tmpfs size=64m...) are filesystem data, as
+// with mount(8) -o, and go to *data when the caller takes data.
 template <size_t N>
-Result<uint32_t> parse_flags(std::string_view list, const FlagName (&table)[N], const char* what) {
+Result<uint32_t> parse_flags(std::string_view list, const FlagName (&table)[N], const char* what,
+                             std::string* data = nullptr) {
   uint32_t bits = 0;
   for (auto word : split_list(list)) {
     if (word == "defaults") continue;
+    if (data && word.find('=') != std::string_view::npos) {
+      *data += (data->empty() ? "" : ",") + std::string(word);
+      continue;
+    }
     bool found = false;
     for (const auto& f : table)
       if (f.name == word) {
@@ -98,10 +105,12 @@ Result<void> parse_args(Hook& h, std::string_view name, std::string_view args) {
     case HookAction::Mount: {
       auto w = split_head(args, 5);
       if (w.size() < 3) return fail("mount needs FS SRC DST [FLAGS [DATA]]");
+      std::string data;
       if (w.size() >= 4) {
-        EMP_TRY(h.flags, parse_flags(w[3], kMountFlags, "mount"));
+        EMP_TRY(h.flags, parse_flags(w[3], kMountFlags, "mount", &data));
       }
-      h.args = {w[0], w[1], w[2], w.size() == 5 ? w[4] : std::string()};
+      if (w.size() == 5) data += (data.empty() ? "" : ",") + w[4];
+      h.args = {w[0], w[1], w[2], data};
       if (w[2].front() != '/') return fail("mount target '" + w[2] + "' is not an absolute path");
       return ok();
     }

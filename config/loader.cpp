@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <regex>
 
 #include "config/reader.h"
@@ -13,17 +14,21 @@ namespace {
 
 struct FileCtx {
   std::string path;       // as the loader reached it
+  std::string absolute;   // %p
   std::string dir;        // with a trailing '/', as uWSGI's %d
   std::string filename;   // %x
   std::string stem;       // %n
   std::string extension;  // %e, without the dot
 };
 
-FileCtx file_ctx(const std::string& path) {
+// %p and %d are absolute, as in uWSGI; `canonical` is the resolved path of `path`.
+FileCtx file_ctx(const std::string& path, const std::string& canonical) {
   FileCtx f;
   f.path = path;
+  f.absolute = canonical;
+  const auto abs_slash = canonical.rfind('/');
+  f.dir = abs_slash == std::string::npos ? "/" : canonical.substr(0, abs_slash + 1);
   const auto slash = path.rfind('/');
-  f.dir = slash == std::string::npos ? "./" : path.substr(0, slash + 1);
   f.filename = slash == std::string::npos ? path : path.substr(slash + 1);
   const auto dot = f.filename.rfind('.');
   f.stem = dot == std::string::npos || dot == 0 ? f.filename : f.filename.substr(0, dot);
@@ -70,8 +75,11 @@ class Loader {
       d.severity = strict ? Diagnostic::Severity::Error : Diagnostic::Severity::Warning;
       diags_.push_back(std::move(d));
     }
-    auto more = validate(spec_, where_, path);
-    diags_.insert(diags_.end(), more.begin(), more.end());
+    // After a file could not be read, "missing key" complaints would only be noise.
+    if (!read_failed_) {
+      auto more = validate(spec_, where_, rejected_, path);
+      diags_.insert(diags_.end(), more.begin(), more.end());
+    }
     // Most readable in file order, then line order; includes keep their place.
     std::vector<std::string> files;
     auto rank = [&](const std::string& f) {
@@ -104,6 +112,7 @@ class Loader {
   void load(const std::string& path, SourceFormat format, std::optional<std::string> section,
             int depth, const FileCtx* from, int from_line) {
     auto report = [&](const std::string& message) {
+      read_failed_ = true;
       if (from) error(from->path, from_line, "include '" + path + "': " + message);
       else error(path, 0, message);
     };
@@ -123,7 +132,10 @@ class Loader {
       report(text.error().message);
       return;
     }
-    if (!check_text(path, *text)) return;
+    if (!check_text(path, *text)) {
+      read_failed_ = true;
+      return;
+    }
 
     ReadResult read;
     switch (format) {
@@ -136,9 +148,10 @@ class Loader {
       case SourceFormat::Json: read = read_json(*text); break;
     }
     for (const auto& e : read.errors) error(path, e.line, e.message);
+    read_failed_ = read_failed_ || !read.errors.empty();
 
     stack_.push_back(canonical);
-    const FileCtx ctx = file_ctx(path);
+    const FileCtx ctx = file_ctx(path, canonical);
     for (const auto& entry : read.entries) apply(entry, ctx, depth);
     stack_.pop_back();
   }
@@ -169,6 +182,7 @@ class Loader {
       auto value = expand(raw, ctx);
       if (!value) {
         error(ctx.path, entry.line, "'" + key + "': " + value.error().message);
+        rejected_.insert(key);
         continue;
       }
       if (key == "set-placeholder" || key == "set-ph") {
@@ -190,8 +204,11 @@ class Loader {
         break;  // one message per key, however many values it has
       }
       auto set = def->set(spec_, *value, env_.names);
-      if (!set) error(ctx.path, entry.line, "'" + key + "': " + set.error().message);
-      where_[std::string(def->name)] = Location{ctx.path, entry.line};
+      if (set) where_[std::string(def->name)] = Location{ctx.path, entry.line};
+      else {
+        error(ctx.path, entry.line, "'" + key + "': " + set.error().message);
+        rejected_.insert(std::string(def->name));
+      }
     }
   }
 
@@ -211,7 +228,10 @@ class Loader {
       error(ctx.path, line, "empty include path");
       return;
     }
-    if (path.front() != '/') path = (ctx.dir == "./" ? "" : ctx.dir) + path;
+    if (path.front() != '/') {
+      const auto slash = ctx.path.rfind('/');
+      path = (slash == std::string::npos ? "" : ctx.path.substr(0, slash + 1)) + path;
+    }
     load(path, format, section, depth + 1, &ctx, line);
   }
 
@@ -247,6 +267,12 @@ class Loader {
     std::string out;
     for (size_t i = 0; i < v.size(); ++i) {
       const char c = v[i];
+      // "$$(" is a literal "$(": shell command substitution in commands and hooks.
+      if (c == '$' && v.substr(i, 3) == "$$(") {
+        out += "$(";
+        i += 2;
+        continue;
+      }
       if (c == '$' && i + 1 < v.size() && v[i + 1] == '(') {
         const auto close = v.find(')', i + 2);
         if (close == std::string_view::npos) return fail("unterminated '$(' in '" + quote_for_message(v) + "'");
@@ -266,12 +292,12 @@ class Loader {
       switch (m) {
         case '%': out += '%'; break;
         case 'n': out += ctx.stem; break;
-        case 'p': out += ctx.path; break;
+        case 'p': out += ctx.absolute; break;
         case 'd': out += ctx.dir; break;
         case 'x': out += ctx.filename; break;
         case 'e': out += ctx.extension; break;
         case 'c': out += last_dir_component(ctx.dir); break;
-        case 'o': out += top_; break;
+        case 'o': out += env_.canonical(top_); break;
         case '(': {
           const auto close = v.find(')', i + 1);
           if (close == std::string_view::npos) return fail("unterminated '%(' in '" + quote_for_message(v) + "'");
@@ -308,6 +334,8 @@ class Loader {
   std::map<std::string, std::string> placeholders_;
   std::vector<std::string> stack_;
   KeyWhere where_;
+  std::set<std::string> rejected_;
+  bool read_failed_ = false;
 };
 
 const std::regex& name_pattern() {

@@ -79,7 +79,7 @@ class Handler : public nlohmann::json_sax<nlohmann::json> {
   }
   bool end_object() override { return close(); }
   bool end_array() override {
-    if (!skipping() && depth_ == 2) {
+    if (!skipping() && depth_ == 2 && !rejected_) {
       if (current_.values.empty()) error("'" + current_.key + "' is an empty array");
       else out_.entries.push_back(current_);
     }
@@ -90,6 +90,7 @@ class Handler : public nlohmann::json_sax<nlohmann::json> {
       const int line = next_key_ < key_lines_.size() ? key_lines_[next_key_] : 0;
       ++next_key_;
       current_ = Entry{k, {}, line};
+      rejected_ = false;
     }
     return true;
   }
@@ -114,15 +115,16 @@ class Handler : public nlohmann::json_sax<nlohmann::json> {
   }
   bool value(std::string v) {
     if (depth_ == 0) return not_an_object();
-    if (skipping()) return true;
+    if (skipping() || rejected_) return true;
     current_.values.push_back(std::move(v));
     if (depth_ == 1) out_.entries.push_back(current_);
     return true;
   }
   bool reject(const std::string& what) {
     if (depth_ == 0) return not_an_object();
-    if (!skipping())
+    if (!skipping() && !rejected_)
       error("'" + current_.key + "' is " + what + "; expected a string, number, boolean or array");
+    rejected_ = true;
     return true;
   }
   bool not_an_object() {
@@ -136,7 +138,8 @@ class Handler : public nlohmann::json_sax<nlohmann::json> {
   size_t next_key_ = 0;
   Entry current_;
   int depth_ = 0;
-  int skip_to_ = 0;  // while > 0: inside a rejected value; skipping ends back at this depth
+  int skip_to_ = 0;
+  bool rejected_ = false;  // the current key's value was refused: report it once  // while > 0: inside a rejected value; skipping ends back at this depth
   bool syntax_error_ = false;
   size_t position_ = 0;
   std::string message_;
@@ -152,6 +155,9 @@ ReadResult read_json(std::string_view text) {
     std::string msg = handler.message();
     // Drop nlohmann's "[json.exception.parse_error.101] " tag; keep its explanation.
     if (const auto bracket = msg.find("] "); bracket != std::string::npos) msg = msg.substr(bracket + 2);
+    // ...and its "parse error at line N, ": the diagnostic carries the line already.
+    if (msg.rfind("parse error at line ", 0) == 0)
+      if (const auto comma = msg.find(", "); comma != std::string::npos) msg = msg.substr(comma + 2);
     const size_t at = handler.position() > 0 ? handler.position() - 1 : 0;
     return ReadResult{{}, {{line_at(text, at), msg}}};
   }

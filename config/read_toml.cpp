@@ -3,6 +3,10 @@
 #define TOML_HEADER_ONLY 1
 #define TOML_EXCEPTIONS 0
 #define TOML_ENABLE_FORMATTERS 0
+// toml++ 3.3.0 (Debian 12) asserts on some malformed input ("[\nk": a table header broken by
+// a newline) where the code right after the assertion reports a proper parse error. We want
+// that error, not an abort, so its internal assertions are off (found by tests/fuzz/fuzz_toml).
+#define TOML_ASSERT(expr) static_cast<void>(0)
 #include <toml++/toml.h>
 
 #include <algorithm>

@@ -41,9 +41,9 @@ std::string format_size(uint64_t bytes) {
 }
 
 std::vector<Diagnostic> validate(const VassalSpec& s, const KeyWhere& where,
-                                 const std::string& top_file) {
+                                 const std::set<std::string>& rejected, const std::string& top_file) {
   Checker c(where, top_file);
-  if (!s.command) c.error({}, "no 'command': a vassal needs a command for its workers to run");
+  if (!s.command && !rejected.count("command")) c.error({}, "no 'command': a vassal needs a command for its workers to run");
   if (s.pivot_root && s.chroot) c.error({"pivot-root", "chroot"}, "'pivot-root' and 'chroot' cannot both be set");
   if (s.pivot_root_keep_old && !s.pivot_root)
     c.error({"pivot-root-keep-old"}, "'pivot-root-keep-old' needs 'pivot-root'");
@@ -101,7 +101,7 @@ std::vector<Diagnostic> validate(const VassalSpec& s, const KeyWhere& where,
 }
 
 std::vector<Diagnostic> validate(const EmperorSpec& s, const KeyWhere& where,
-                                 const std::string& top_file) {
+                                 const std::set<std::string>&, const std::string& top_file) {
   Checker c(where, top_file);
   std::set<std::string> devices, sockets;
   for (const auto& r : s.tuntap_router) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -18,10 +19,12 @@ struct Location {
 };
 using KeyWhere = std::map<std::string, Location>;  // key name -> where it was last set
 
+// `where`: keys set successfully; `rejected`: keys whose value was an error (already
+// reported), so that no "missing key" complaint follows an error about that key.
 std::vector<Diagnostic> validate(const VassalSpec& spec, const KeyWhere& where,
-                                 const std::string& top_file);
+                                 const std::set<std::string>& rejected, const std::string& top_file);
 std::vector<Diagnostic> validate(const EmperorSpec& spec, const KeyWhere& where,
-                                 const std::string& top_file);
+                                 const std::set<std::string>& rejected, const std::string& top_file);
 
 // "256M" when exact, else bytes: for messages.
 std::string format_size(uint64_t bytes);
