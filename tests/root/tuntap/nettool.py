@@ -1,0 +1,90 @@
+"""Small bounded traffic tools run inside a test's namespaces (ip netns exec NS python3
+nettool.py ...). Every tool stops by itself within its timeout."""
+
+import hashlib
+import socket
+import sys
+import time
+
+
+def family(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def pattern(n):
+    block = hashlib.sha256(b"emperor").digest() * 2048  # 64 KiB of fixed bytes
+    while n > 0:
+        chunk = block[: min(n, len(block))]
+        n -= len(chunk)
+        yield chunk
+
+
+def tcp_sink(addr, port, timeout):
+    s = socket.socket(family(addr), socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, int(port)))
+    s.listen(1)
+    s.settimeout(float(timeout))
+    print("ready", flush=True)
+    c, _ = s.accept()
+    c.settimeout(float(timeout))
+    h = hashlib.sha256()
+    total = 0
+    while True:
+        d = c.recv(1 << 20)
+        if not d:
+            break
+        h.update(d)
+        total += len(d)
+    print(total, h.hexdigest(), flush=True)
+
+
+def tcp_source(addr, port, nbytes, timeout, sport=None):
+    s = socket.socket(family(addr), socket.SOCK_STREAM)
+    s.settimeout(float(timeout))
+    if sport:
+        s.bind(("::" if ":" in addr else "0.0.0.0", int(sport)))
+    s.connect((addr, int(port)))
+    h = hashlib.sha256()
+    total = 0
+    for chunk in pattern(int(nbytes)):
+        s.sendall(chunk)
+        h.update(chunk)
+        total += len(chunk)
+    s.shutdown(socket.SHUT_WR)
+    s.recv(1)
+    print(total, h.hexdigest(), flush=True)
+
+
+def udp_sink(addr, port, timeout):
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    s.bind((addr, int(port)))
+    s.settimeout(0.2)
+    print("ready", flush=True)
+    deadline = time.monotonic() + float(timeout)
+    got = 0
+    while time.monotonic() < deadline:
+        try:
+            s.recv(65536)
+            got += 1
+            deadline = min(deadline, time.monotonic() + 0.5)
+        except socket.timeout:
+            pass
+    print(got, flush=True)
+
+
+def udp_send(addr, port, count):
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    for _ in range(int(count)):
+        s.sendto(b"x" * 32, (addr, int(port)))
+        time.sleep(0.02)
+
+
+TOOLS = {"tcp-sink": tcp_sink, "tcp-source": tcp_source, "udp-sink": udp_sink, "udp-send": udp_send}
+
+if __name__ == "__main__":
+    try:
+        TOOLS[sys.argv[1]](*sys.argv[2:])
+    except (OSError, socket.timeout) as e:
+        print(f"nettool {sys.argv[1]}: {e}", file=sys.stderr)
+        sys.exit(1)
