@@ -3,8 +3,10 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "sys/result.h"
+#include "sys/unique_fd.h"
 
 namespace emp::sys {
 
@@ -14,5 +16,16 @@ Result<std::string> read_file(const std::string& path, size_t limit);
 std::string canonical_path(const std::string& path);
 // Writes `data` to `path` (created with `mode`, truncated).
 Result<void> write_file(const std::string& path, std::string_view data, unsigned mode = 0644);
+
+enum class AtomicWriteMode { TmpFile, NamedTemp };
+// Replaces `dir`/`name` atomically with `data`: readers see the old or the new file, never
+// a partial one. Uses an O_TMPFILE file linked into place when the filesystem supports it,
+// a named temporary file otherwise; returns which one it used.
+Result<AtomicWriteMode> write_atomic(const std::string& dir, const std::string& name,
+                                     std::string_view data, unsigned mode = 0644);
+
+// An exclusive flock on `path` (created if needed), held as long as the fd lives.
+// Fails with EWOULDBLOCK when another process holds it.
+Result<UniqueFd> lock_file(const std::string& path);
 
 }  // namespace emp::sys
