@@ -1,2 +1,43 @@
-// Reserved: filled by the work on the jail (issue 4).
+// A seccomp filter built with libseccomp for the native architecture (calls from other
+// ABIs are killed, libseccomp's default), then loaded into the calling thread. No policy:
+// jail/seccomp_profile says what is denied and why.
 #pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "sys/result.h"
+
+namespace emp::sys {
+
+struct ScmpDeleter {
+  void operator()(void* ctx) const;  // scmp_filter_ctx is a void*
+};
+
+enum class SeccompVerdict : uint8_t { Allow, Errno, Log };
+struct SeccompAction {
+  SeccompVerdict verdict = SeccompVerdict::Allow;
+  int error = 0;  // Errno: the errno the call returns
+};
+
+class SeccompFilter {
+ public:
+  static Result<SeccompFilter> create(SeccompAction default_action);
+
+  // Applies action to every call of `syscall` (a name libseccomp knows; names of calls
+  // this architecture lacks are accepted and match nothing).
+  Result<void> add(const std::string& syscall, SeccompAction action);
+  // Applies action when all of mask's bits are set in argument `arg` (0-based); rules on
+  // one call are or-ed, so callers add one rule per bit to match "any of these bits".
+  Result<void> add_when_bits_set(const std::string& syscall, SeccompAction action, unsigned arg,
+                                 uint64_t mask);
+  // Loads the filter into the calling thread (needs no_new_privs or CAP_SYS_ADMIN).
+  Result<void> load();
+
+ private:
+  explicit SeccompFilter(void* ctx) : ctx_(ctx) {}
+  std::unique_ptr<void, ScmpDeleter> ctx_;
+};
+
+}  // namespace emp::sys
