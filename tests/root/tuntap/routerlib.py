@@ -168,3 +168,89 @@ class Topology:
         pid = self.driver.attach(name, ns, "v0", self.socket, declared, **kw)
         configure(self.t, ns, "v0", addrs)
         return ns, pid
+
+
+# --- uWSGI-framed socket peers written in Python --------------------------------------
+
+import socket as _socket
+import struct as _struct
+
+
+def inet_checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(_struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return (~s) & 0xffff
+
+
+def icmp_echo(src, dst, ident=0x4242, seq=1, payload=b"emperor-router-test"):
+    """An IPv4 ICMP echo request from src to dst, checksums set."""
+    icmp = _struct.pack("!BBHHH", 8, 0, 0, ident, seq) + payload
+    icmp = icmp[:2] + _struct.pack("!H", inet_checksum(icmp)) + icmp[4:]
+    hdr = _struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), 1, 0, 64, 1, 0,
+                       _socket.inet_aton(src), _socket.inet_aton(dst))
+    hdr = hdr[:10] + _struct.pack("!H", inet_checksum(hdr)) + hdr[12:]
+    return hdr + icmp
+
+
+def frame(payload, modifier1=0, modifier2=0, length=None):
+    n = len(payload) if length is None else length
+    return bytes([modifier1, n & 0xff, (n >> 8) & 0xff, modifier2]) + payload
+
+
+class SocketPeer:
+    """A uWSGI-style peer on the router socket (run from this process: the socket is a
+    file, reachable from any namespace)."""
+
+    def __init__(self, path, timeout=3.0):
+        self.s = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+        self.s.settimeout(timeout)
+        self.s.connect(path)
+
+    def send(self, data):
+        self.s.sendall(data)
+
+    def recv_frame(self):
+        h = self._exact(4)
+        if h is None:
+            return None
+        n = h[1] | (h[2] << 8)
+        return self._exact(n)
+
+    def _exact(self, n):
+        b = b""
+        while len(b) < n:
+            c = self.s.recv(n - len(b))
+            if not c:
+                return None
+            b += c
+        return b
+
+    def closed_by_router(self, timeout=5.0):
+        """True when the router closes the connection (reads EOF) within timeout."""
+        self.s.settimeout(timeout)
+        try:
+            while True:
+                c = self.s.recv(65536)
+                if not c:
+                    return True
+        except (_socket.timeout, TimeoutError):
+            return False
+        except ConnectionResetError:
+            return True
+
+    def close(self):
+        self.s.close()
+
+
+def wait_event(t, driver, needle, timeout=5.0):
+    """Waits for a router event whose message contains needle; returns all events seen."""
+    seen = []
+
+    def found():
+        seen.extend(driver.events())
+        return any(needle in e["message"] for e in seen)
+    wait_for(found, timeout=timeout, what=f"router event containing {needle!r} (seen: {seen})")
+    return seen
