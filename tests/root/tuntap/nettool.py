@@ -80,7 +80,20 @@ def udp_send(addr, port, count):
         time.sleep(0.02)
 
 
-TOOLS = {"tcp-sink": tcp_sink, "tcp-source": tcp_source, "udp-sink": udp_sink, "udp-send": udp_send}
+def udp_flood(addr, port, count, size):
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    data = b"f" * int(size)
+    deadline = time.monotonic() + 20
+    for _ in range(int(count)):
+        try:
+            s.sendto(data, (addr, int(port)))
+        except OSError:
+            time.sleep(0.001)
+        if time.monotonic() > deadline:
+            break
+
+
+TOOLS = {"udp-flood": udp_flood, "tcp-sink": tcp_sink, "tcp-source": tcp_source, "udp-sink": udp_sink, "udp-send": udp_send}
 
 if __name__ == "__main__":
     try:
