@@ -1,0 +1,181 @@
+// A stand-in for the vassal binary in root tests: loads a vassal file, clones itself into
+// namespaces (sys::Child), runs jail::plan + jail::build inside, then forks one worker that
+// runs the file's command with /bin/sh -c and exits with its status.
+//
+//   jail-driver [--ns LIST] [--tyrant UID:GID] [--plan] FILE
+//
+// stderr gets "progress STEP what" lines and, on a setup failure,
+// "SETUP_ERROR STEP|object|message" (exit 3). --plan prints the op list and exits.
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "config/loader.h"
+#include "config/system_env.h"
+#include "config/text.h"
+#include "jail/jail.h"
+#include "sys/child.h"
+#include "sys/unique_fd.h"
+
+namespace {
+
+using namespace emp;
+
+struct Args {
+  std::string ns = "ipc,uts,mount,pid,net";
+  std::string tyrant;
+  std::string file;
+  bool plan_only = false;
+  bool inside = false;
+};
+
+int usage() {
+  std::fprintf(stderr, "usage: jail-driver [--ns LIST] [--tyrant UID:GID] [--plan] FILE\n");
+  return 2;
+}
+
+std::optional<config::VassalSpec> load(const std::string& file) {
+  auto env = config::system_load_env();
+  env.names = {};  // every capability and syscall name reaches the jail, which checks them
+  auto loaded = config::load_vassal(file, env);
+  for (const auto& d : loaded.diagnostics) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+  return loaded.spec;
+}
+
+uint64_t clone_flags(const config::NamespaceSet& set) {
+  uint64_t flags = 0;
+  if (set.has(config::Namespace::Ipc)) flags |= CLONE_NEWIPC;
+  if (set.has(config::Namespace::Uts)) flags |= CLONE_NEWUTS;
+  if (set.has(config::Namespace::Mount)) flags |= CLONE_NEWNS;
+  if (set.has(config::Namespace::Pid)) flags |= CLONE_NEWPID;
+  if (set.has(config::Namespace::Net)) flags |= CLONE_NEWNET;
+  if (set.has(config::Namespace::Cgroup)) flags |= CLONE_NEWCGROUP;
+  return flags;
+}
+
+std::vector<sys::UniqueFd> tun_fds;  // kept open for the vassal's life, like the vassal does
+
+Result<void> create_tun(const std::string& name) {
+  sys::UniqueFd fd(::open("/dev/net/tun", O_RDWR | O_CLOEXEC));
+  if (!fd) return fail_errno("open '/dev/net/tun'");
+  ifreq ifr{};
+  ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+  std::snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name.c_str());
+  if (::ioctl(fd.get(), TUNSETIFF, &ifr) != 0) return fail_errno("create tun '" + name + "'");
+  tun_fds.push_back(std::move(fd));
+  return ok();
+}
+
+int run_worker(const std::string& command) {
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    std::perror("fork");
+    return 4;
+  }
+  if (pid == 0) {
+    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    std::perror("exec /bin/sh");
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int inside(const Args& a, const config::VassalSpec& spec, const jail::JailContext& ctx) {
+  const jail::Plan plan = jail::plan(spec, ctx);
+  jail::Callbacks cb;
+  cb.progress = [](jail::Step step, const std::string& what) {
+    std::fprintf(stderr, "progress %s %s\n", jail::step_name(step), what.c_str());
+  };
+  cb.create_tun = create_tun;
+  cb.before_drop = [] {
+    std::fprintf(stderr, "before-drop\n");
+    return ok();
+  };
+  if (auto err = jail::build(plan, cb)) {
+    std::fprintf(stderr, "SETUP_ERROR %s|%s|%s\n", jail::step_name(err->step),
+                 err->object.c_str(), err->message.c_str());
+    return 3;
+  }
+  std::fflush(stderr);
+  (void)a;
+  return run_worker(spec.command.value_or("true"));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--ns" && i + 1 < argc) {
+      a.ns = argv[++i];
+    } else if (arg == "--tyrant" && i + 1 < argc) {
+      a.tyrant = argv[++i];
+    } else if (arg == "--plan") {
+      a.plan_only = true;
+    } else if (arg == "--inside") {
+      a.inside = true;
+    } else if (!arg.empty() && arg[0] != '-' && a.file.empty()) {
+      a.file = arg;
+    } else {
+      return usage();
+    }
+  }
+  if (a.file.empty()) return usage();
+  auto spec = load(a.file);
+  if (!spec) return 2;
+
+  jail::JailContext ctx;
+  for (auto item : config::split_list(a.ns)) {
+    if (item == "none") continue;
+    auto ns = config::parse_namespace(item);
+    if (!ns) {
+      std::fprintf(stderr, "%s\n", ns.error().message.c_str());
+      return 2;
+    }
+    ctx.namespaces.add(*ns);
+  }
+  ctx.namespaces.add(spec->unshare);
+  if (!a.tyrant.empty()) {
+    const auto colon = a.tyrant.find(':');
+    ctx.force_uid = static_cast<uint32_t>(std::stoul(a.tyrant.substr(0, colon)));
+    ctx.force_gid = static_cast<uint32_t>(std::stoul(a.tyrant.substr(colon + 1)));
+  }
+
+  if (a.plan_only) {
+    for (const auto& line : jail::describe(jail::plan(*spec, ctx))) std::printf("%s\n", line.c_str());
+    return 0;
+  }
+  if (a.inside) return inside(a, *spec, ctx);
+
+  char self[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return 2;
+  self[n] = '\0';
+  sys::SpawnOptions o;
+  o.argv = {self, "--inside", "--ns", a.ns, a.file};
+  if (!a.tyrant.empty()) o.argv.insert(o.argv.begin() + 1, {"--tyrant", a.tyrant});
+  o.clone_flags = clone_flags(ctx.namespaces);
+  o.death_signal = SIGKILL;
+  auto child = sys::Child::spawn(o);
+  if (!child) {
+    std::fprintf(stderr, "%s\n", child.error().message.c_str());
+    return 2;
+  }
+  auto status = child->wait();
+  if (!status) return 2;
+  return status->signal ? 128 + status->signal : status->code;
+}
