@@ -1,5 +1,7 @@
 #include "config/namespaces.h"
 
+#include "config/text.h"
+
 namespace emp::config {
 
 const char* namespace_name(Namespace ns) {
@@ -36,6 +38,16 @@ std::string NamespaceSet::to_string() const {
     out += namespace_name(ns);
   }
   return out.empty() ? "none" : out;
+}
+
+Result<NamespaceSet> parse_namespace_list(std::string_view list) {
+  NamespaceSet set;
+  for (auto item : split_list(list)) {
+    if (item == "none") continue;
+    EMP_TRY(Namespace ns, parse_namespace(item));
+    set.add(ns);
+  }
+  return set;
 }
 
 }  // namespace emp::config

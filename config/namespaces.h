@@ -34,4 +34,7 @@ class NamespaceSet {
   uint8_t bits_ = 0;
 };
 
+// "ipc,uts net" or "none" (the empty set), as in emperor-use-clone and --use-clone.
+Result<NamespaceSet> parse_namespace_list(std::string_view list);
+
 }  // namespace emp::config

@@ -74,6 +74,14 @@ Result<Child> Child::spawn(const SpawnOptions& o) {
     staged.push_back(std::move(copy));
   }
 
+  // The program's fd is staged too: a dup2 above could land on its number.
+  UniqueFd exec_copy;
+  if (o.exec_fd >= 0) {
+    exec_copy.reset(::fcntl(o.exec_fd, F_DUPFD_CLOEXEC, kStagingFloor));
+    if (!exec_copy) return fail_errno("spawn '" + o.argv[0] + "': dup program fd");
+  }
+  const int exec_fd = exec_copy.get();
+
   int pidfd = -1;
   clone_args args{};
   args.flags = CLONE_PIDFD | o.clone_flags;
@@ -87,11 +95,12 @@ Result<Child> Child::spawn(const SpawnOptions& o) {
       if (::dup2(from, to) < 0) ::_exit(127);
     if (o.death_signal != 0) ::prctl(PR_SET_PDEATHSIG, o.death_signal);
     if (o.new_session) ::setsid();
+    if (!o.cwd.empty() && ::chdir(o.cwd.c_str()) != 0) ::_exit(127);
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    if (o.exec_fd >= 0) {
-      ::syscall(SYS_execveat, o.exec_fd, "", argv.data(), env, AT_EMPTY_PATH);
+    if (exec_fd >= 0) {
+      ::syscall(SYS_execveat, exec_fd, "", argv.data(), env, AT_EMPTY_PATH);
     } else {
       ::execve(argv[0], argv.data(), env);
     }

@@ -36,6 +36,7 @@ struct SpawnOptions {
   int exec_fd = -1;          // >= 0: execveat(exec_fd, "", AT_EMPTY_PATH) instead of argv[0]
   int death_signal = 0;      // PR_SET_PDEATHSIG: the signal the child gets when we die
   bool new_session = false;  // setsid()
+  std::string cwd;           // chdir() before exec when not empty
 };
 
 class Child {

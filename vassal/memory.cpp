@@ -1,0 +1,48 @@
+#include "vassal/memory.h"
+
+#include <charconv>
+#include <string>
+
+#include "sys/file_io.h"
+
+namespace emp::vassal {
+namespace {
+
+bool field_kb(std::string_view line, std::string_view name, uint64_t* bytes) {
+  if (line.substr(0, name.size()) != name) return false;
+  auto rest = line.substr(name.size());
+  const auto first = rest.find_first_not_of(' ');
+  if (first == std::string_view::npos) return false;
+  rest = rest.substr(first);
+  uint64_t kb = 0;
+  auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), kb);
+  if (ec != std::errc{}) return false;
+  *bytes = kb * 1024;
+  return true;
+}
+
+}  // namespace
+
+Result<MemoryUsage> parse_smaps_rollup(std::string_view text) {
+  MemoryUsage m;
+  bool rss = false, pss = false;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    auto end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    const auto line = text.substr(pos, end - pos);
+    rss = rss || field_kb(line, "Rss:", &m.rss_bytes);
+    pss = pss || field_kb(line, "Pss:", &m.pss_bytes);
+    pos = end + 1;
+  }
+  if (!rss || !pss) return fail("smaps_rollup: no Rss/Pss lines");
+  return m;
+}
+
+Result<MemoryUsage> read_memory(pid_t pid) {
+  const std::string path = "/proc/" + std::to_string(pid) + "/smaps_rollup";
+  EMP_TRY(const std::string text, sys::read_file(path, 8192));
+  return parse_smaps_rollup(text).context("read '" + path + "'");
+}
+
+}  // namespace emp::vassal

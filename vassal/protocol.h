@@ -1,0 +1,70 @@
+// The emperor <-> vassal channel: one JSON object per SOCK_SEQPACKET record. Pure codec,
+// used by both binaries. A tun device's fds travel with the "tun" message (SCM_RIGHTS).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "config/namespaces.h"
+#include "sys/result.h"
+
+namespace emp::vassal {
+
+// --- emperor -> vassal ---
+
+struct StartMessage {
+  std::string spec_json;            // config::to_json(spec): the vassal never reads host files
+  config::NamespaceSet namespaces;  // what the vassal was cloned into
+  std::optional<uint32_t> force_uid, force_gid;  // emperor-tyrant: the file owner's ids
+};
+struct ReloadMessage {
+  std::string spec_json;  // only worker-level keys differ from the running spec
+};
+struct StopMessage {};
+
+// --- vassal -> emperor ---
+
+struct StepMessage {  // progress through the jail setup
+  std::string step;   // NAMESPACE, MOUNT, PIVOT_ROOT, HOOK, ...
+  std::string what;
+};
+struct TunMessage {  // fds attached: one per queue
+  std::string device;
+};
+struct ReadyMessage {};
+struct ReloadedMessage {};
+
+struct WorkerInfo {
+  int pid = 0;  // in the vassal's pid namespace
+  uint64_t rss_bytes = 0;
+  uint64_t pss_bytes = 0;
+  int64_t since_unix_ms = 0;
+  uint64_t respawns = 0;
+  friend bool operator==(const WorkerInfo&, const WorkerInfo&) = default;
+};
+struct HeartbeatMessage {  // once a second, and on every worker change
+  std::vector<WorkerInfo> workers;
+  uint64_t workers_target = 0;
+  std::optional<uint64_t> backlog;
+  std::string last_worker_exit;  // "worker 2 (pid 7) exit status 1 after 0.2s; respawn in 0.4s"
+};
+struct ErrorMessage {  // a fatal setup or exec failure; the vassal exits after sending it
+  std::string step;
+  std::string message;
+};
+
+using Message = std::variant<StartMessage, ReloadMessage, StopMessage, StepMessage, TunMessage,
+                             ReadyMessage, ReloadedMessage, HeartbeatMessage, ErrorMessage>;
+
+std::string encode(const Message& m);
+// Errors read: channel: malformed message: ...
+Result<Message> decode(std::string_view text);
+
+// Large enough for any spec we accept (config files are at most 1 MiB).
+inline constexpr size_t kMaxMessageBytes = 4 << 20;
+
+}  // namespace emp::vassal
