@@ -255,6 +255,13 @@ Plan plan(const config::VassalSpec& s, const JailContext& ctx) {
   if (own_mount) b.add(Step::Mount, OpKind::MakePrivate, "/");
   add_hooks(b, phase(s, kPreJail));
 
+  // The network comes before the root changes: creating the tun device opens
+  // /dev/net/tun, which the jail's /dev does not have (the tenant must not get it either).
+  for (auto& net : netns::plan(s, ns.has(Namespace::Net))) {
+    Op& op = b.add(Step::Netns, OpKind::Network, net.link);
+    op.net = std::move(net);
+  }
+
   std::optional<std::string> root;
   if (s.pivot_root) root = s.pivot_root->new_root;
   if (s.chroot) root = *s.chroot;
@@ -278,10 +285,6 @@ Plan plan(const config::VassalSpec& s, const JailContext& ctx) {
   add_hooks(b, phase(s, kPostJail));
 
   if (s.hostname) b.add(Step::Hostname, OpKind::SetHostname, *s.hostname);
-  for (auto& net : netns::plan(s, ns.has(Namespace::Net))) {
-    Op& op = b.add(Step::Netns, OpKind::Network, net.link);
-    op.net = std::move(net);
-  }
   add_hooks(b, phase(s, kAsRoot));
 
   // After the as-root hooks, which may still tune the vassal's own net sysctls.
