@@ -42,9 +42,9 @@ echo mnt=$(awk '$5 == "/mnt" {for (i = 7; i <= NF; i++) if ($i == "-") print $(i
     p = jt.run(jt.jailed(t, "hooks", root, lines, body))
     with open(log) as f:
         got = [line.strip() for line in f]
-    t.check_eq(got, ["hook-pre-jail", "exec-pre-jail", "hook-post-jail", "exec-post-jail",
-                     "hook-as-root", "exec-as-root", "CapEff:\t000001fffeffffff"
-                     if False else got[6], "hook-as-user", "exec-as-user", "65534"],
+    t.check_eq(got[:6] + got[7:],
+               ["hook-pre-jail", "exec-pre-jail", "hook-post-jail", "exec-post-jail",
+                "hook-as-root", "exec-as-root", "hook-as-user", "exec-as-user", "65534"],
                "phases in order, each once")
     t.check(got[6].startswith("CapEff:") and int(got[6].split()[1], 16) != 0,
             f"as-root hooks run with capabilities: {got[6]}")
