@@ -31,6 +31,12 @@ JailContext only(std::initializer_list<Namespace> list) {
 emp::config::Hook hook(const char* text) { return *emp::config::parse_hook(text); }
 emp::config::Hook exec(const char* text) { return *emp::config::parse_exec_hook(text); }
 
+VassalSpec with_uid(const char* uid) {
+  VassalSpec s;
+  s.uid = std::string(uid);
+  return s;
+}
+
 Lines lines(const VassalSpec& s, const JailContext& ctx) {
   return emp::jail::describe(emp::jail::plan(s, ctx));
 }
@@ -201,12 +207,11 @@ TEST_CASE("keep-old and chroot") {
 }
 
 TEST_CASE("identity: defaults, groups and the tyrant's ids") {
-  VassalSpec s;
-  s.uid.emplace("1000");
-  auto p = emp::jail::plan(s, JailContext{});
+  const VassalSpec numeric = with_uid("1000");
+  auto p = emp::jail::plan(numeric, JailContext{});
   CHECK(p.identity.user == "1000");
   CHECK_FALSE(p.identity.init_groups);  // a number: no name to look groups up by
-  s.uid = "www-data";
+  VassalSpec s = with_uid("www-data");
   s.add_gid = {"staff", "42"};
   p = emp::jail::plan(s, JailContext{});
   CHECK(p.identity.init_groups);
