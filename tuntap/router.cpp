@@ -486,7 +486,11 @@ struct Router::Impl {
         if (from) {
           close_peer(from, "read its device: " + errno_text(e));
         } else {
+          // The router device itself failed (deleted under us): stop polling that queue
+          // rather than spin on it, and say so.
           drop(d, nullptr, Drop::DeviceError);
+          ::epoll_ctl(w.epoll.get(), EPOLL_CTL_DEL, port.fd, nullptr);
+          push_event("router '" + d.spec.device + "'", "read: " + errno_text(e) + ": queue no longer served");
         }
         return;
       }

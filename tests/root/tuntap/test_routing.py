@@ -36,3 +36,22 @@ with Test("tuntap router: routing v4/v6, vassal<->emperor0 and vassal<->vassal")
     t.check(pa["rx_bytes"] > mb and pa["tx_bytes"] > mb, f"peer byte counters: {pa}")
     t.check(r["rx_packets"] > 0 and r["tx_packets"] > 0, "router device counters")
     t.check(topo.driver.events() == [], "no peer closed")
+
+    # A vassal device without vnet headers: super-packets toward it are cut in software.
+    c, c_id = topo.vassal("c", 4, vnet=False, queues=1)
+    tcp_transfer(t, c, "10.77.0.4", e, 8 << 20, port=5306)   # emperor0 (TSO) -> plain tun
+    tcp_transfer(t, c, "10.77.0.4", a, 8 << 20, port=5307)   # vnet vassal -> plain tun
+    tcp_transfer(t, e, "10.77.0.1", c, 4 << 20, port=5308)   # plain tun -> emperor0
+    pc = topo.driver.peer(c_id)
+    t.check_eq(pc["vnet_hdr"], False, "vassal c has no vnet header")
+    t.check(pc["tx_packets"] > (8 << 20) // 1500, f"segments written to c: {pc}")
+    t.check_eq(drops(pc, "segmentation"), 0, "no segmentation failures")
+
+    # A vassal whose link is down refuses writes: counted, never a teardown.
+    t.run(["ip", "-n", b, "link", "set", "v0", "down"])
+    t.check(not ping(t, e, "10.77.0.3", count=2), "nothing reaches a downed vassal")
+    t.run(["ip", "-n", b, "link", "set", "v0", "up"])
+    t.run(["ip", "-n", b, "addr", "replace", "fd77::3/64", "dev", "v0", "nodad"])
+    t.check(ping(t, e, "10.77.0.3"), "the vassal is reachable again once its link is up")
+    t.check(any(p["id"] == b_id for p in topo.driver.router()["peers"]), "b still attached")
+    t.check_eq(topo.driver.events(), [], "no peer closed")
