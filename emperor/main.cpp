@@ -5,7 +5,10 @@
 
 #include "config/key_docs.h"
 #include "emperor/cli/check.h"
+#include "emperor/cli/verbs.h"
 #include "emperor/cli/version.h"
+#include "emperor/daemon.h"
+#include "emperor/run_options.h"
 
 namespace {
 
@@ -13,9 +16,30 @@ constexpr const char* kUsage =
     "usage: emperor <verb> [options]\n"
     "\n"
     "verbs:\n"
+    "  run [--config FILE] [--vassals DIR] [--runtime-dir DIR] [--use-clone NS,...]\n"
+    "                                  the daemon, in the foreground\n"
+    "  status [NAME] [--json]          the empire, or one vassal\n"
+    "  start|stop|restart|reload NAME  act, and wait for the outcome (--timeout SECONDS)\n"
+    "  events [--json]                 follow state changes\n"
     "  check [--print] FILE|DIR...     validate vassal files (--config FILE: the emperor's)\n"
     "  help keys [--markdown]          every configuration key\n"
-    "  --version                       version and compiled-in features\n";
+    "  --version                       version and compiled-in features\n"
+    "\n"
+    "Client verbs take --runtime-dir DIR (or EMPEROR_RUNTIME_DIR; default /run/emperor).\n";
+
+int run_daemon(const std::vector<std::string>& args) {
+  auto options = emp::emperor::parse_run_options(args);
+  if (!options) {
+    std::cerr << options.error().message << "\n";
+    return 2;
+  }
+  auto daemon = emp::emperor::Daemon::create(std::move(*options));
+  if (!daemon) {
+    std::cerr << "emperor: " << daemon.error().message << "\n";
+    return 1;
+  }
+  return (*daemon)->run();
+}
 
 int help(const std::vector<std::string>& args) {
   if (!args.empty() && args[0] == "keys") {
@@ -42,6 +66,11 @@ int main(int argc, char** argv) {
   }
   if (verb == "--help" || verb == "-h" || verb == "help") return help(args);
   if (verb == "check") return emp::cli::run_check(args);
+  if (verb == "run") return run_daemon(args);
+  if (verb == "status") return emp::cli::run_status(args);
+  if (verb == "events") return emp::cli::run_events(args);
+  if (verb == "start" || verb == "stop" || verb == "restart" || verb == "reload")
+    return emp::cli::run_control(verb, args);
   std::cerr << "emperor: unknown verb '" << verb << "'\n" << kUsage;
   return 2;
 }

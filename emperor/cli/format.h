@@ -1,0 +1,23 @@
+// Human output of the CLI: tables and blocks, colour only on a terminal without NO_COLOR.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace emp::cli {
+
+struct Style {
+  bool color = false;
+  bool headers = false;
+  static Style for_stdout();  // a terminal gets headers; colour unless NO_COLOR is set
+};
+
+std::string human_duration(int64_t seconds);  // "45s", "3m12s", "2h05m", "3d04h"
+std::string human_bytes(uint64_t bytes);      // "512B", "12.3M"
+std::string status_table(const nlohmann::json& vassals, const Style& style);
+std::string status_block(const nlohmann::json& vassal, const Style& style);
+
+}  // namespace emp::cli

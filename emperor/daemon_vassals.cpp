@@ -1,0 +1,327 @@
+// Vassal processes: the lifecycle's actions, the channel, output, exits.
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <iostream>
+
+#include "config/spec_json.h"
+#include "emperor/daemon.h"
+#include "sys/file_io.h"
+#include "sys/unix_socket.h"
+
+namespace emp::emperor {
+namespace {
+
+constexpr uint64_t kVassalTokens = 1ull << 48;
+constexpr uint64_t kKindChannel = 0, kKindProcess = 1, kKindStdout = 2, kKindStderr = 3;
+// After the vassal's own reload-mercy (which it applies to its workers) the emperor waits
+// this much longer before it SIGKILLs the vassal, and with it its pid namespace.
+constexpr std::chrono::seconds kMercyGrace{5};
+constexpr size_t kMaxLine = 16384;
+
+uint64_t token(const Record& r, uint64_t kind) { return kVassalTokens | (r.id << 3) | kind; }
+
+int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Record* Daemon::by_id(uint64_t id) {
+  for (auto& [name, r] : records_)
+    if (r->id == id) return r.get();
+  return nullptr;
+}
+
+Record& Daemon::make_record(const std::string& name, const FileSnapshot& snap) {
+  auto r = std::make_unique<Record>();
+  r->id = next_id_++;
+  r->name = name;
+  r->file = snap;
+  r->since_unix_ms = unix_ms_now();
+  owner_of_file_[snap.filename] = name;
+  Record& ref = *r;
+  records_[name] = std::move(r);
+  status_dirty_ = true;
+  return ref;
+}
+
+std::string_view Daemon::dispatch(Record& r, Event e, const std::string& reason) {
+  const Transition t = next(r.state, r.intent, e);
+  if (!t.refused.empty()) return t.refused;
+  const State from = r.state;
+  r.state = t.state;
+  r.intent = t.intent;
+  if (from != r.state) {
+    r.since_unix_ms = unix_ms_now();
+    publish_state_change(r, from, reason);
+  }
+  const uint64_t id = r.id;
+  for (Action a : t.actions) {
+    perform(r, a);
+    if (a == Action::Forget) return {};  // r is gone
+    if (!by_id(id)) return {};
+  }
+  return {};
+}
+
+void Daemon::perform(Record& r, Action a) {
+  switch (a) {
+    case Action::Spawn: spawn(r); break;
+    case Action::Terminate: terminate(r); break;
+    case Action::Kill:
+      if (r.has_process()) {
+        log(r.name + ": still alive after its mercy; SIGKILL");
+        (void)r.process->signal(SIGKILL);
+      }
+      break;
+    case Action::SendReload:
+      if (r.channel.open() && r.spec) {
+        auto sent = r.channel.send(vassal::ReloadMessage{config::to_json(*r.spec)});
+        if (!sent) log(r.name + ": " + sent.error().message);
+      }
+      break;
+    case Action::ArmBackoff: {
+      ++r.young_deaths;
+      std::uniform_real_distribution<double> unit(0.0, 1.0);
+      const auto delay = options_.throttle.delay(r.young_deaths, unit(random_));
+      r.backoff_at = std::chrono::steady_clock::now() + delay;
+      log(r.name + ": died young (" + std::to_string(r.young_deaths) + " in a row); next start in " +
+          std::to_string(delay.count()) + " ms");
+      break;
+    }
+    case Action::CancelBackoff: r.backoff_at.reset(); break;
+    case Action::ResetBackoff: r.young_deaths = 0; break;
+    case Action::CountReload:
+      ++r.reloads;
+      status_dirty_ = true;
+      break;
+    case Action::Forget: forget(r); break;
+  }
+}
+
+void Daemon::spawn(Record& r) {
+  if (!r.spec) return;
+  release_process(r);
+  r.namespaces = options_.use_clone;
+  r.namespaces.add(r.spec->unshare);
+  r.ready = false;
+  r.fatal.reset();
+  r.setup_step.clear();
+  r.heartbeat = {};
+  r.host_pids.clear();
+  ++r.starts;
+  status_dirty_ = true;
+
+  auto out = sys::make_pipe();
+  auto err = sys::make_pipe();
+  auto fail_start = [&](const std::string& why) {
+    r.last_error = why;
+    log(r.name + ": " + why);
+    r.fatal = why;
+    dispatch(r, Event::ExitedFatal, "spawn failed");
+  };
+  if (!out || !err) return fail_start("create output pipes: " + (!out ? out.error() : err.error()).message);
+  // The vassal writes blocking; only our read ends are non-blocking.
+  (void)sys::set_nonblocking(out->read.get(), true);
+  (void)sys::set_nonblocking(err->read.get(), true);
+  auto launched = vassal::launch({&*binary_, r.name, r.namespaces, out->write.get(), err->write.get()});
+  if (!launched) return fail_start(launched.error().message);
+  r.process = std::move(launched->process);
+  r.channel = vassal::Channel(std::move(launched->channel));
+  r.out = {std::move(out->read), {}};
+  r.err = {std::move(err->read), {}};
+  r.spawned_at = std::chrono::steady_clock::now();
+  r.started_unix_ms = unix_ms_now();
+  (void)epoll_->add(r.channel.fd(), EPOLLIN, token(r, kKindChannel));
+  (void)epoll_->add(r.process->pidfd(), EPOLLIN, token(r, kKindProcess));
+  (void)epoll_->add(r.out.fd.get(), EPOLLIN, token(r, kKindStdout));
+  (void)epoll_->add(r.err.fd.get(), EPOLLIN, token(r, kKindStderr));
+  auto sent = r.channel.send(vassal::StartMessage{config::to_json(*r.spec), r.namespaces, r.force_uid, r.force_gid});
+  if (!sent) log(r.name + ": " + sent.error().message);  // its exit will be seen on the pidfd
+  log(r.name + ": started (pid " + std::to_string(r.process->pid()) + ")");
+}
+
+void Daemon::terminate(Record& r) {
+  if (!r.has_process()) {
+    // Nothing to wait for: settle at once (the table decides what "settled" means).
+    dispatch(r, Event::ExitedOld, "no process");
+    return;
+  }
+  if (r.channel.open()) (void)r.channel.send(vassal::StopMessage{});
+  (void)r.process->signal(SIGTERM);
+  const auto mercy = r.spec ? r.spec->reload_mercy.value_or(config::kDefaultReloadMercy)
+                            : config::kDefaultReloadMercy;
+  r.mercy_at = std::chrono::steady_clock::now() + mercy + kMercyGrace;
+}
+
+void Daemon::on_vassal_event(Record& r, uint64_t kind, uint32_t events) {
+  if (kind == kKindChannel) {
+    if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_channel(r);
+  } else if (kind == kKindStdout) {
+    on_output(r, r.out, false);
+  } else if (kind == kKindStderr) {
+    on_output(r, r.err, true);
+  } else if (kind == kKindProcess) {
+    on_process_exit(r);
+  }
+}
+
+void Daemon::on_channel(Record& r) {
+  const uint64_t id = r.id;
+  while (r.channel.open()) {
+    auto in = r.channel.receive();
+    if (!in) {
+      if (in.error().message != "channel closed") log(r.name + ": " + in.error().message);
+      epoll_->remove(r.channel.fd());
+      r.channel.close();
+      return;
+    }
+    if (!*in) return;
+    auto& msg = (*in)->message;
+    if (auto* step = std::get_if<vassal::StepMessage>(&msg)) {
+      r.setup_step = step->step + ": " + step->what;
+    } else if (std::holds_alternative<vassal::ReadyMessage>(msg)) {
+      r.ready = true;
+      r.last_error.clear();
+      dispatch(r, Event::Ready, "jail built, workers started");
+    } else if (std::holds_alternative<vassal::ReloadedMessage>(msg)) {
+      dispatch(r, Event::Reloaded, "workers reloaded");
+    } else if (auto* hb = std::get_if<vassal::HeartbeatMessage>(&msg)) {
+      if (hb->workers != r.heartbeat.workers) status_dirty_ = true;
+      r.heartbeat = std::move(*hb);
+    } else if (auto* err = std::get_if<vassal::ErrorMessage>(&msg)) {
+      r.fatal = err->step + ": " + err->message;
+      r.last_error = *r.fatal;
+      log(r.name + ": " + r.last_error);
+    } else if (auto* tun = std::get_if<vassal::TunMessage>(&msg)) {
+      log(r.name + ": tun device " + tun->device + " received (" + std::to_string((*in)->fds.size()) +
+          " queues); no router attached yet");
+    }
+    if (!by_id(id)) return;
+  }
+}
+
+void Daemon::on_output(Record& r, OutputStream& s, bool is_stderr) {
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(s.fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    if (n <= 0) {  // every writer closed: flush a partial last line
+      if (!s.partial.empty()) emit_line(r, is_stderr, std::exchange(s.partial, {}));
+      epoll_->remove(s.fd.get());
+      s.fd.reset();
+      return;
+    }
+    s.partial.append(buf, static_cast<size_t>(n));
+    size_t start = 0;
+    for (size_t nl; (nl = s.partial.find('\n', start)) != std::string::npos; start = nl + 1)
+      emit_line(r, is_stderr, std::string_view(s.partial).substr(start, nl - start));
+    s.partial.erase(0, start);
+    // A line longer than the limit is split, never dropped.
+    while (s.partial.size() > kMaxLine) {
+      emit_line(r, is_stderr, std::string_view(s.partial).substr(0, kMaxLine));
+      s.partial.erase(0, kMaxLine);
+    }
+  }
+}
+
+void Daemon::emit_line(const Record& r, bool is_stderr, std::string_view line) {
+  if (is_stderr) const_cast<Record&>(r).last_stderr = std::string(line);
+  std::cerr << "[" << r.name << "] " << line << "\n";
+}
+
+void Daemon::on_process_exit(Record& r) {
+  auto status = r.process->try_wait();
+  if (!status || !*status) return;
+  // Whatever the vassal said last (an error report, its last lines) belongs to this life.
+  if (r.channel.open()) on_channel(r);
+  if (r.out.fd) on_output(r, r.out, false);
+  if (r.err.fd) on_output(r, r.err, true);
+  r.last_exit = **status;
+  r.mercy_at.reset();
+  const auto uptime = std::chrono::steady_clock::now() - r.spawned_at;
+  Event e = Event::ExitedOld;
+  if (r.fatal) {
+    e = Event::ExitedFatal;
+  } else if (!r.ready || uptime < kVassalYoung) {
+    e = Event::ExitedYoung;
+  }
+  const bool expected = r.state == State::Stopping;
+  if (!expected) {
+    std::string why = "exited (" + r.last_exit->to_string() + ")";
+    if (!r.ready && !r.setup_step.empty()) why += " during setup at " + r.setup_step;
+    if (!r.fatal) r.last_error = why;
+    else if (!r.last_stderr.empty() && r.fatal->rfind("EXEC", 0) == 0)
+      r.last_error = *r.fatal + " [" + r.last_stderr + "]";
+    log(r.name + ": " + why);
+  } else {
+    log(r.name + ": stopped (" + r.last_exit->to_string() + ")");
+  }
+  release_process(r);
+  dispatch(r, e, expected ? "stopped" : "exited");
+}
+
+void Daemon::release_process(Record& r) {
+  if (r.channel.open()) {
+    epoll_->remove(r.channel.fd());
+    r.channel.close();
+  }
+  for (OutputStream* s : {&r.out, &r.err}) {
+    if (!s->fd) continue;
+    epoll_->remove(s->fd.get());
+    s->fd.reset();
+    s->partial.clear();
+  }
+  if (r.process) {
+    epoll_->remove(r.process->pidfd());
+    r.process.reset();  // kills and reaps if it were still running
+  }
+  r.ready = false;
+  status_dirty_ = true;
+}
+
+void Daemon::forget(Record& r) {
+  release_process(r);
+  const std::string name = r.name;
+  std::erase_if(owner_of_file_, [&](const auto& kv) { return kv.second == name; });
+  log(name + ": removed");
+  records_.erase(name);
+  status_dirty_ = true;
+}
+
+void Daemon::refresh_host_pids(Record& r) {
+  // Workers report pids of their own namespace; status shows the host's. The kernel lists
+  // a process's children (host pids) and each one's pid in every namespace (NSpid).
+  if (!r.has_process() || r.heartbeat.workers.empty()) return;
+  bool missing = false;
+  for (const auto& w : r.heartbeat.workers) missing = missing || !r.host_pids.count(w.pid);
+  if (!missing) return;
+  const std::string base = "/proc/" + std::to_string(r.process->pid());
+  auto children = sys::read_file(base + "/task/" + std::to_string(r.process->pid()) + "/children", 65536);
+  if (!children) return;
+  std::map<int, int> found;
+  size_t pos = 0;
+  while (pos < children->size()) {
+    const size_t end = children->find(' ', pos);
+    const std::string pid = children->substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+    pos = end == std::string::npos ? children->size() : end + 1;
+    if (pid.empty()) continue;
+    auto status = sys::read_file("/proc/" + pid + "/status", 65536);
+    if (!status) continue;
+    const auto ns = status->find("NSpid:");
+    if (ns == std::string::npos) continue;
+    const auto eol = status->find('\n', ns);
+    const std::string line = status->substr(ns + 6, eol - ns - 6);
+    const auto last = line.find_last_of(" \t");
+    found[std::atoi(line.substr(last + 1).c_str())] = std::atoi(pid.c_str());
+  }
+  r.host_pids = std::move(found);
+}
+
+}  // namespace emp::emperor

@@ -1,0 +1,73 @@
+// What the emperor knows about one vassal: its file and spec, its lifecycle state, its
+// process and channel, and the facts shown by `emperor status`.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "config/vassal_spec.h"
+#include "emperor/lifecycle.h"
+#include "emperor/vassal_dir.h"
+#include "sys/child.h"
+#include "sys/unique_fd.h"
+#include "vassal/channel.h"
+#include "vassal/protocol.h"
+
+namespace emp::emperor {
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+struct OutputStream {
+  sys::UniqueFd fd;
+  std::string partial;  // bytes after the last newline
+};
+
+struct Record {
+  uint64_t id = 0;
+  std::string name;
+
+  // The file as last seen, and the content that produced `spec` (they differ while an
+  // invalid edit is pending).
+  FileSnapshot file;
+  std::string spec_content;
+  std::optional<config::VassalSpec> spec;
+  std::optional<uint32_t> force_uid, force_gid;  // emperor-tyrant
+
+  State state = State::Stopped;
+  Intent intent = Intent::StayStopped;
+  int64_t since_unix_ms = 0;  // when the state last changed
+
+  // The running process, if any.
+  std::optional<sys::Child> process;
+  vassal::Channel channel;
+  OutputStream out, err;
+  config::NamespaceSet namespaces;
+  SteadyTime spawned_at{};
+  int64_t started_unix_ms = 0;
+  bool ready = false;
+  std::optional<std::string> fatal;  // an error message the vassal sent before exiting
+  std::string setup_step;            // the last jail step it reported
+  std::string last_stderr;           // the last line it printed on stderr
+  vassal::HeartbeatMessage heartbeat;
+  std::map<int, int> host_pids;  // worker pid in the vassal's namespace -> host pid
+  std::optional<uint64_t> router_peer;
+
+  // Timers.
+  std::optional<SteadyTime> backoff_at;
+  std::optional<SteadyTime> mercy_at;
+
+  // Counters and history.
+  uint32_t young_deaths = 0;
+  uint64_t starts = 0;
+  uint64_t reloads = 0;
+  std::optional<sys::ExitStatus> last_exit;
+  std::string last_error;
+
+  uint64_t restarts() const { return starts > 0 ? starts - 1 : 0; }
+  bool has_process() const { return process.has_value(); }
+};
+
+}  // namespace emp::emperor
