@@ -2,10 +2,13 @@
 // namespaces (sys::Child), runs jail::plan + jail::build inside, then forks one worker that
 // runs the file's command with /bin/sh -c and exits with its status.
 //
-//   jail-driver [--ns LIST] [--tyrant UID:GID] [--plan] FILE
+//   jail-driver [--ns LIST] [--tyrant UID:GID] [--plan | --seccomp-rules] [--quiet]
+//               [--timing] FILE
 //
-// stderr gets "progress STEP what" lines and, on a setup failure,
-// "SETUP_ERROR STEP|object|message" (exit 3). --plan prints the op list and exits.
+// stderr gets "progress STEP what" lines (unless --quiet) and, on a setup failure,
+// "SETUP_ERROR STEP|object|message" (exit 3). --plan prints the op list and exits;
+// --seccomp-rules prints the filter's rules, "SYSCALL KIND" per line (bench/spawn.sh gives
+// bubblewrap the same filter).
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
@@ -15,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -36,11 +40,16 @@ struct Args {
   std::string tyrant;
   std::string file;
   bool plan_only = false;
+  bool seccomp_rules = false;
+  bool quiet = false;
+  bool timing = false;  // progress lines carry microseconds since the inner process started
   bool inside = false;
 };
 
 int usage() {
-  std::fprintf(stderr, "usage: jail-driver [--ns LIST] [--tyrant UID:GID] [--plan] FILE\n");
+  std::fprintf(stderr,
+               "usage: jail-driver [--ns LIST] [--tyrant UID:GID] [--plan | --seccomp-rules] "
+               "[--quiet] FILE\n");
   return 2;
 }
 
@@ -96,12 +105,19 @@ int run_worker(const std::string& command) {
 int inside(const Args& a, const config::VassalSpec& spec, const jail::JailContext& ctx) {
   const jail::Plan plan = jail::plan(spec, ctx);
   jail::Callbacks cb;
-  cb.progress = [](jail::Step step, const std::string& what) {
-    std::fprintf(stderr, "progress %s %s\n", jail::step_name(step), what.c_str());
-  };
+  const auto t0 = std::chrono::steady_clock::now();
+  if (!a.quiet)
+    cb.progress = [&a, t0](jail::Step step, const std::string& what) {
+      if (a.timing) {
+        const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+            std::chrono::steady_clock::now() - t0);
+        std::fprintf(stderr, "%8lld ", static_cast<long long>(us.count()));
+      }
+      std::fprintf(stderr, "progress %s %s\n", jail::step_name(step), what.c_str());
+    };
   cb.create_tun = create_tun;
-  cb.before_drop = [] {
-    std::fprintf(stderr, "before-drop\n");
+  cb.before_drop = [&a] {
+    if (!a.quiet) std::fprintf(stderr, "before-drop\n");
     return ok();
   };
   if (auto err = jail::build(plan, cb)) {
@@ -110,7 +126,6 @@ int inside(const Args& a, const config::VassalSpec& spec, const jail::JailContex
     return 3;
   }
   std::fflush(stderr);
-  (void)a;
   return run_worker(spec.command.value_or("true"));
 }
 
@@ -126,6 +141,12 @@ int main(int argc, char** argv) {
       a.tyrant = argv[++i];
     } else if (arg == "--plan") {
       a.plan_only = true;
+    } else if (arg == "--seccomp-rules") {
+      a.seccomp_rules = true;
+    } else if (arg == "--quiet") {
+      a.quiet = true;
+    } else if (arg == "--timing") {
+      a.timing = true;
     } else if (arg == "--inside") {
       a.inside = true;
     } else if (!arg.empty() && arg[0] != '-' && a.file.empty()) {
@@ -159,6 +180,13 @@ int main(int argc, char** argv) {
     for (const auto& line : jail::describe(jail::plan(*spec, ctx))) std::printf("%s\n", line.c_str());
     return 0;
   }
+  if (a.seccomp_rules) {
+    const auto p = jail::plan(*spec, ctx);
+    if (p.seccomp)
+      for (const auto& r : p.seccomp->rules)
+        std::printf("%s %s\n", r.syscall.c_str(), jail::rule_kind_name(r.kind));
+    return 0;
+  }
   if (a.inside) return inside(a, *spec, ctx);
 
   char self[4096];
@@ -167,6 +195,8 @@ int main(int argc, char** argv) {
   self[n] = '\0';
   sys::SpawnOptions o;
   o.argv = {self, "--inside", "--ns", a.ns, a.file};
+  if (a.quiet) o.argv.insert(o.argv.begin() + 1, "--quiet");
+  if (a.timing) o.argv.insert(o.argv.begin() + 1, "--timing");
   if (!a.tyrant.empty()) o.argv.insert(o.argv.begin() + 1, {"--tyrant", a.tyrant});
   o.clone_flags = clone_flags(ctx.namespaces);
   o.death_signal = SIGKILL;

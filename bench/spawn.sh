@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# spawn.sh - spawn latency of a jailed vassal, side by side with bubblewrap doing the same
+# confinement and with a plain fork+exec, in one run (hyperfine), ratio printed.
+#
+# Each variant starts /bin/true with new ipc+uts+mount+pid+net namespaces, a new root that
+# holds read-only binds of /usr and /etc (merged-/usr symlinks), a fresh /proc, a minimal
+# /dev, loopback up, every capability dropped and the tenant seccomp filter loaded:
+#   fork+exec  /bin/true
+#   bwrap      bwrap --unshare-{ipc,uts,pid,net} --hostname --ro-bind /usr,/etc --proc --dev
+#              --cap-drop ALL --seccomp FD   (FD: our profile exported as BPF by libseccomp)
+#   jail       jail-driver FILE: clone3 into the namespaces, exec, jail::plan + jail::build
+#              (private mounts, binds by hook-pre-jail, bind-self, /dev, pivot_root with the
+#              old root detached, /proc, lo up via libnl, caps, no_new_privs, seccomp), then
+#              fork + exec of the worker, exactly what the vassal binary runs
+# The jail is driven through tests/root/jail/jail-driver (the vassal binary's jail hook is
+# not wired yet; when it is, `vassal FILE` can take the driver's place).
+#
+# hyperfine runs each command with sh -c (dash: single-digit fds only, hence fd 9) and
+# subtracts the shell's own start-up time.
+#
+# Usage: sudo bench/spawn.sh      env: RUNS (default 300), BUILD (build dir, default ./build),
+#        QUIET_PCT (wait until the machine is at most this % busy, default 15)
+# Nothing outside the script's temp dir is touched; every namespace dies with its process.
+set -u
+RUNS=${RUNS:-300}
+HERE=$(cd "$(dirname "$0")" && pwd)
+BUILD=${BUILD:-$HERE/../build}
+DRIVER=$BUILD/tests/root/jail/jail-driver
+TMP=$(mktemp -d /tmp/emperor-spawn.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+trap 'exit 130' INT TERM
+
+[ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 1; }
+for t in hyperfine bwrap gcc jq; do command -v $t >/dev/null || { echo "missing $t" >&2; exit 1; }; done
+[ -x "$DRIVER" ] || { echo "missing $DRIVER (ninja -C $BUILD tests/root/jail/jail-driver)" >&2; exit 1; }
+
+busy_pct() {  # machine-wide busy CPU % over $1 seconds
+  local a b; a=$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat); sleep "$1"
+  b=$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat)
+  echo "$a $b" | awk '{bu=$3-$1; id=$4-$2; printf "%.0f", (bu+id>0)? bu/(bu+id)*100 : 0}'
+}
+quiet_wait() {  # bounded wait for a quiet machine, so the variants are comparable
+  local i b
+  for i in $(seq 1 30); do
+    b=$(busy_pct 2); [ "$b" -le "${QUIET_PCT:-15}" ] && { echo "$b"; return; }
+  done; echo "$b(busy!)"
+}
+
+# ---- the prepared root: empty mount points and the merged-/usr symlinks -----------------
+ROOT=$TMP/root
+mkdir -p "$ROOT"/{usr,etc,proc,dev,tmp}
+for d in bin sbin lib lib64; do [ -e /usr/$d ] && ln -s usr/$d "$ROOT/$d"; done
+
+cat > "$TMP/spawn.ini" <<INI
+[uwsgi]
+pivot-root = $ROOT .old
+hook-pre-jail = mount:none /usr $ROOT/usr bind,ro
+hook-pre-jail = mount:none /etc $ROOT/etc bind,ro
+hostname = bench
+command = /bin/true
+INI
+
+# ---- the same seccomp filter for bubblewrap, as BPF --------------------------------------
+cat > "$TMP/mkbpf.c" <<'C'
+#define _GNU_SOURCE
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+/* stdin: "SYSCALL KIND" lines (deny | enosys | deny-namespace-flags); stdout: BPF */
+int main(void) {
+  scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+  char name[128], kind[64];
+  const unsigned long ns[] = {CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER,
+                              CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP};
+  if (!ctx) return 1;
+  while (scanf("%127s %63s", name, kind) == 2) {
+    int nr = seccomp_syscall_resolve_name(name);
+    if (nr == __NR_SCMP_ERROR) continue;
+    if (!strcmp(kind, "deny-namespace-flags")) {
+      for (unsigned i = 0; i < sizeof ns / sizeof ns[0]; i++)
+        if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 1,
+                             SCMP_A0(SCMP_CMP_MASKED_EQ, ns[i], ns[i])) < 0) return 2;
+    } else if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(strcmp(kind, "enosys") ? EPERM : ENOSYS),
+                                nr, 0) < 0) {
+      return 3;
+    }
+  }
+  return seccomp_export_bpf(ctx, 1) < 0 ? 4 : 0;
+}
+C
+gcc -O2 -o "$TMP/mkbpf" "$TMP/mkbpf.c" -lseccomp || exit 1
+"$DRIVER" --seccomp-rules "$TMP/spawn.ini" > "$TMP/rules.txt" || exit 1
+"$TMP/mkbpf" < "$TMP/rules.txt" > "$TMP/filter.bpf" || { echo "mkbpf failed" >&2; exit 1; }
+
+BWRAP="bwrap --unshare-ipc --unshare-uts --unshare-pid --unshare-net --die-with-parent \
+--hostname bench --ro-bind /usr /usr --ro-bind /etc /etc --symlink usr/bin /bin \
+--symlink usr/sbin /sbin --symlink usr/lib /lib --symlink usr/lib64 /lib64 --proc /proc \
+--dev /dev --cap-drop ALL --seccomp 9 /bin/true 9<$TMP/filter.bpf"
+JAIL="$DRIVER --quiet --ns ipc,uts,mount,pid,net $TMP/spawn.ini"
+ORDER=(fork+exec bwrap jail)
+declare -A CMD=([fork+exec]="/bin/true" [bwrap]="$BWRAP" [jail]="$JAIL")
+
+# Each variant must work before it is timed: a failing sandbox would look fast.
+for k in "${ORDER[@]}"; do
+  bash -c "${CMD[$k]}" > "$TMP/check.out" 2>&1 || { echo "$k fails:"; cat "$TMP/check.out"; exit 1; }
+done
+# And the confinement is really there: the same probe through both sandboxes.
+cat > "$ROOT/tmp/probe.sh" <<'PROBE'
+echo "hostname=$(hostname) pid1=$(cat /proc/1/comm) $(grep CapEff /proc/self/status | tr -d '\t')" \
+  "unshare-denied=$(unshare -U true 2>&1 | grep -c 'not permitted')"
+PROBE
+sed "s|^command = .*|command = /bin/sh /tmp/probe.sh|" "$TMP/spawn.ini" > "$TMP/probe.ini"
+echo "# jail:  $($DRIVER --quiet "$TMP/probe.ini")"
+echo "# bwrap: $(bash -c "${BWRAP%%/bin/true*} --ro-bind $ROOT/tmp/probe.sh /tmp/probe.sh /bin/sh /tmp/probe.sh 9<$TMP/filter.bpf")"
+
+echo "# spawn.sh $(date -Is) kernel=$(uname -r) cpus=$(nproc) runs=$RUNS $(bwrap --version) $(hyperfine --version)"
+declare -A MEAN MED SD MIN
+for k in "${ORDER[@]}"; do
+  echo "# [$k] idle-check busy%=$(quiet_wait)"
+  hyperfine --style none --warmup 10 --runs "$RUNS" --export-json "$TMP/$k.json" "${CMD[$k]}" \
+    >/dev/null 2>"$TMP/$k.err" || { echo "hyperfine $k failed: $(tail -2 "$TMP/$k.err")"; exit 1; }
+  read -r MEAN[$k] MED[$k] SD[$k] MIN[$k] < <(jq -r '.results[0] | [.mean, .median, .stddev, .min] | map(. * 1000) | @tsv' "$TMP/$k.json")
+done
+
+echo
+echo "Spawn latency of one confined /bin/true (hyperfine, $RUNS runs, shell time subtracted), ms"
+printf "%-10s %8s %8s %8s %8s %10s\n" variant mean median stddev min "mean/bwrap"
+for k in "${ORDER[@]}"; do
+  awk -v k="$k" -v m="${MEAN[$k]}" -v md="${MED[$k]}" -v sd="${SD[$k]}" -v mn="${MIN[$k]}" -v b="${MEAN[bwrap]}" \
+    'BEGIN{printf "%-10s %8.3f %8.3f %8.3f %8.3f %10.2f\n", k, m, md, sd, mn, m/b}'
+done
+awk -v j="${MEAN[jail]}" -v b="${MEAN[bwrap]}" -v jm="${MED[jail]}" -v bm="${MED[bwrap]}" 'BEGIN{
+  r = j / b; rm = jm / bm
+  printf "jail / bwrap = %.2fx (mean), %.2fx (median); target <= 1.20x: %s\n", r, rm, (r <= 1.2 ? "met" : "NOT met") }'
