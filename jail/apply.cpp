@@ -66,16 +66,17 @@ sys::SeccompAction action_for(const SeccompPlan& plan, RuleKind kind) {
 Result<sys::SeccompFilter> compile(const SeccompPlan& plan) {
   EMP_TRY(auto filter, sys::SeccompFilter::create({sys::SeccompVerdict::Allow, 0}));
   for (const auto& rule : plan.rules) {
-    if (!sys::syscall_number(rule.syscall)) {
+    const auto nr = sys::syscall_number(rule.syscall);
+    if (!nr) {
       if (rule.from_spec) return fail("unknown system call '" + rule.syscall + "'");
       continue;  // a profile call this architecture never had
     }
     const auto act = action_for(plan, rule.kind);
     if (rule.kind == RuleKind::DenyNamespaceFlags) {
       for (uint64_t flag : kNamespaceFlags)
-        EMP_CHECK(filter.add_when_bits_set(rule.syscall, act, 0, flag));
+        EMP_CHECK(filter.add_when_bits_set(*nr, rule.syscall, act, 0, flag));
     } else {
-      EMP_CHECK(filter.add(rule.syscall, act));
+      EMP_CHECK(filter.add(*nr, rule.syscall, act));
     }
   }
   return filter;

@@ -17,12 +17,6 @@ uint32_t raw(SeccompAction a) {
 // libseccomp returns -errno.
 Unexpected scmp_fail(const std::string& what, int rc) { return fail_errno(what, -rc); }
 
-Result<int> resolve(const std::string& syscall) {
-  const int nr = ::seccomp_syscall_resolve_name(syscall.c_str());
-  if (nr == __NR_SCMP_ERROR) return fail("unknown system call '" + syscall + "'", EINVAL);
-  return nr;
-}
-
 }  // namespace
 
 void ScmpDeleter::operator()(void* ctx) const { ::seccomp_release(ctx); }
@@ -37,19 +31,17 @@ Result<SeccompFilter> SeccompFilter::create(SeccompAction default_action) {
   return f;
 }
 
-Result<void> SeccompFilter::add(const std::string& syscall, SeccompAction action) {
-  EMP_TRY(const int nr, resolve(syscall));
-  const int rc = ::seccomp_rule_add(ctx_.get(), raw(action), nr, 0);
-  if (rc < 0) return scmp_fail("add seccomp rule for '" + syscall + "'", rc);
+Result<void> SeccompFilter::add(int syscall, const std::string& name, SeccompAction action) {
+  const int rc = ::seccomp_rule_add(ctx_.get(), raw(action), syscall, 0);
+  if (rc < 0) return scmp_fail("add seccomp rule for '" + name + "'", rc);
   return ok();
 }
 
-Result<void> SeccompFilter::add_when_bits_set(const std::string& syscall, SeccompAction action,
-                                              unsigned arg, uint64_t mask) {
-  EMP_TRY(const int nr, resolve(syscall));
+Result<void> SeccompFilter::add_when_bits_set(int syscall, const std::string& name,
+                                              SeccompAction action, unsigned arg, uint64_t mask) {
   const scmp_arg_cmp cmp{arg, SCMP_CMP_MASKED_EQ, mask, mask};
-  const int rc = ::seccomp_rule_add_array(ctx_.get(), raw(action), nr, 1, &cmp);
-  if (rc < 0) return scmp_fail("add seccomp rule for '" + syscall + "'", rc);
+  const int rc = ::seccomp_rule_add_array(ctx_.get(), raw(action), syscall, 1, &cmp);
+  if (rc < 0) return scmp_fail("add seccomp rule for '" + name + "'", rc);
   return ok();
 }
 

@@ -25,13 +25,13 @@ class SeccompFilter {
  public:
   static Result<SeccompFilter> create(SeccompAction default_action);
 
-  // Applies action to every call of `syscall` (a name libseccomp knows; names of calls
-  // this architecture lacks are accepted and match nothing).
-  Result<void> add(const std::string& syscall, SeccompAction action);
+  // Applies action to every call of syscall (a number from syscall_number(); the name is
+  // for errors).
+  Result<void> add(int syscall, const std::string& name, SeccompAction action);
   // Applies action when all of mask's bits are set in argument `arg` (0-based); rules on
   // one call are or-ed, so callers add one rule per bit to match "any of these bits".
-  Result<void> add_when_bits_set(const std::string& syscall, SeccompAction action, unsigned arg,
-                                 uint64_t mask);
+  Result<void> add_when_bits_set(int syscall, const std::string& name, SeccompAction action,
+                                 unsigned arg, uint64_t mask);
   // Loads the filter into the calling thread (needs no_new_privs or CAP_SYS_ADMIN).
   Result<void> load();
 

@@ -3,6 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <string>
 #include <set>
 
 using emp::config::VassalSpec;
@@ -102,4 +105,18 @@ TEST_CASE("rule kinds have names") {
   CHECK(std::string(emp::jail::rule_kind_name(RuleKind::Deny)) == "deny");
   CHECK(std::string(emp::jail::rule_kind_name(RuleKind::DenyNamespaceFlags)) == "deny-namespace-flags");
   CHECK(std::string(emp::jail::rule_kind_name(RuleKind::Enosys)) == "enosys");
+}
+
+TEST_CASE("docs/jail.md lists every rule of the profile with its reason") {
+  std::ifstream in(std::string(EMPEROR_SOURCE_DIR) + "/docs/jail.md");
+  REQUIRE(in);
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const auto& e : emp::jail::default_profile()) {
+    const std::string row = "| `" + std::string(e.syscall) + "` |";
+    const auto at = doc.find(row);
+    REQUIRE_MESSAGE(at != std::string::npos, e.syscall);
+    const auto line_end = doc.find('\n', at);
+    CHECK_MESSAGE(doc.substr(at, line_end - at).find(std::string(e.reason)) != std::string::npos,
+                  e.syscall);
+  }
 }
