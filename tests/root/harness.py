@@ -198,9 +198,10 @@ class Emperor:
     """An emperor daemon in its own runtime dir (and, when given, its own network
     namespace), with helpers for its CLI. Stopped at the test's exit."""
 
-    def __init__(self, t, vassals_dir=None, config=None, netns=None, extra_args=(), env=None):
+    def __init__(self, t, vassals_dir=None, config=None, netns=None, extra_args=(), env=None,
+                 runtime_dir=None):
         self.t = t
-        self.runtime_dir = t.path(f"run-{short_id()}")
+        self.runtime_dir = runtime_dir or t.path(f"run-{short_id()}")
         self.vassals_dir = vassals_dir or t.path("vassals")
         os.makedirs(self.vassals_dir, exist_ok=True)
         self.log_path = t.path(f"emperor-{short_id()}.log")
