@@ -8,19 +8,25 @@
 #   fork+exec  /bin/true
 #   bwrap      bwrap --unshare-{ipc,uts,pid,net} --hostname --ro-bind /usr,/etc --proc --dev
 #              --cap-drop ALL --seccomp FD   (FD: our profile exported as BPF by libseccomp)
-#   jail       jail-driver FILE: clone3 into the namespaces, exec, jail::plan + jail::build
-#              (private mounts, binds by hook-pre-jail, bind-self, /dev, pivot_root with the
-#              old root detached, /proc, lo up via libnl, caps, no_new_privs, seccomp), then
-#              fork + exec of the worker, exactly what the vassal binary runs; the worker
-#              command is "exec /bin/true" so that /bin/sh -c hands over to it (the vassal's
-#              workers always start through /bin/sh -c)
+#   jail       jail-driver --repeat: a running spawner (the driver, in the emperor's place)
+#              clones itself into the namespaces (clone3) and execs, then jail::plan +
+#              jail::build (private mounts, binds by hook-pre-jail, bind-self, /dev,
+#              pivot_root with the old root detached, /proc, lo up via libnl, caps,
+#              no_new_privs, seccomp), then fork + exec of the worker, which is what the
+#              vassal binary runs; timed from clone3 to the reaped exit, like hyperfine
+#              times bwrap from its fork to the reaped exit. The worker command is
+#              "exec /bin/true" so that /bin/sh -c hands over to it (the vassal's workers
+#              always start through /bin/sh -c).
+#   jail-cold  the same run as a fresh command under hyperfine: it adds the driver's own
+#              exec and config parsing, which the running emperor never pays per spawn
 # The jail is driven through tests/root/jail/jail-driver (the vassal binary's jail hook is
 # not wired yet; when it is, `vassal FILE` can take the driver's place).
 #
 # hyperfine runs each command with sh -c (dash: single-digit fds only, hence fd 9) and
 # subtracts the shell's own start-up time.
 #
-# Usage: sudo bench/spawn.sh      env: RUNS (default 300), BUILD (build dir, default ./build),
+# Usage: sudo bench/spawn.sh      env: RUNS (default 300), ROUNDS (default 5), BUILD (build
+#        dir, default ./build),
 #        QUIET_PCT (wait until the machine is at most this % busy, default 15)
 # Nothing outside the script's temp dir is touched; every namespace dies with its process.
 set -u
@@ -102,8 +108,8 @@ BWRAP="bwrap --unshare-ipc --unshare-uts --unshare-pid --unshare-net --die-with-
 --symlink usr/sbin /sbin --symlink usr/lib /lib --symlink usr/lib64 /lib64 --proc /proc \
 --dev /dev --cap-drop ALL --seccomp 9 /bin/true 9<$TMP/filter.bpf"
 JAIL="$DRIVER --quiet --ns ipc,uts,mount,pid,net $TMP/spawn.ini"
-ORDER=(fork+exec bwrap jail)
-declare -A CMD=([fork+exec]="/bin/true" [bwrap]="$BWRAP" [jail]="$JAIL")
+ORDER=(fork+exec bwrap jail jail-cold)
+declare -A CMD=([fork+exec]="/bin/true" [bwrap]="$BWRAP" [jail]="$JAIL" [jail-cold]="$JAIL")
 
 # Each variant must work before it is timed: a failing sandbox would look fast.
 for k in "${ORDER[@]}"; do
@@ -119,16 +125,30 @@ echo "# jail:  $($DRIVER --quiet "$TMP/probe.ini")"
 echo "# bwrap: $(bash -c "${BWRAP%%/bin/true*} --ro-bind $ROOT/tmp/probe.sh /tmp/probe.sh /bin/sh /tmp/probe.sh 9<$TMP/filter.bpf")"
 
 echo "# spawn.sh $(date -Is) kernel=$(uname -r) cpus=$(nproc) runs=$RUNS $(bwrap --version) $(hyperfine --version)"
+# Rounds alternate the variants, so slow drifts of the machine's load hit all of them alike.
+ROUNDS=${ROUNDS:-5}
+PER=$(( (RUNS + ROUNDS - 1) / ROUNDS ))
 declare -A MEAN MED SD MIN
-for k in "${ORDER[@]}"; do
-  echo "# [$k] idle-check busy%=$(quiet_wait)"
-  hyperfine --style none --warmup 10 --runs "$RUNS" --export-json "$TMP/$k.json" "${CMD[$k]}" \
-    >/dev/null 2>"$TMP/$k.err" || { echo "hyperfine $k failed: $(tail -2 "$TMP/$k.err")"; exit 1; }
-  read -r MEAN[$k] MED[$k] SD[$k] MIN[$k] < <(jq -r '.results[0] | [.mean, .median, .stddev, .min] | map(. * 1000) | @tsv' "$TMP/$k.json")
+for r in $(seq 1 "$ROUNDS"); do
+  echo "# round $r/$ROUNDS idle-check busy%=$(quiet_wait)"
+  for k in "${ORDER[@]}"; do
+    if [ "$k" = jail ]; then
+      $JAIL --repeat 5 >/dev/null && $JAIL --repeat "$PER" >> "$TMP/$k.times" \
+        || { echo "jail --repeat failed"; exit 1; }
+      continue
+    fi
+    hyperfine --style none --warmup 5 --runs "$PER" --export-json "$TMP/$k.json" "${CMD[$k]}" \
+      >/dev/null 2>"$TMP/$k.err" || { echo "hyperfine $k failed: $(tail -2 "$TMP/$k.err")"; exit 1; }
+    jq -r '.results[0].times[] * 1000' "$TMP/$k.json" >> "$TMP/$k.times"
+  done
 done
-
+for k in "${ORDER[@]}"; do
+  read -r MEAN[$k] MED[$k] SD[$k] MIN[$k] < <(sort -g "$TMP/$k.times" | awk '{v[NR]=$1; s+=$1; q+=$1*$1}
+    END{m=s/NR; md=(NR%2)? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2; sd=sqrt(q/NR-m*m); print m, md, sd, v[1]}')
+done
 echo
-echo "Spawn latency of one confined /bin/true (hyperfine, $RUNS runs, shell time subtracted), ms"
+echo "Spawn latency of one confined /bin/true ($((PER * ROUNDS)) runs each in $ROUNDS alternating rounds;"
+echo "hyperfine with shell time subtracted, jail timed by its spawner), ms"
 printf "%-10s %8s %8s %8s %8s %10s\n" variant mean median stddev min "mean/bwrap"
 for k in "${ORDER[@]}"; do
   awk -v k="$k" -v m="${MEAN[$k]}" -v md="${MED[$k]}" -v sd="${SD[$k]}" -v mn="${MIN[$k]}" -v b="${MEAN[bwrap]}" \

@@ -3,7 +3,7 @@
 // runs the file's command with /bin/sh -c and exits with its status.
 //
 //   jail-driver [--ns LIST] [--tyrant UID:GID] [--plan | --seccomp-rules] [--quiet]
-//               [--timing] FILE
+//               [--timing] [--repeat N] FILE
 //
 // stderr gets "progress STEP what" lines (unless --quiet) and, on a setup failure,
 // "SETUP_ERROR STEP|object|message" (exit 3). --plan prints the op list and exits;
@@ -18,7 +18,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -43,6 +45,7 @@ struct Args {
   bool seccomp_rules = false;
   bool quiet = false;
   bool timing = false;  // progress lines carry microseconds since the inner process started
+  int repeat = 0;       // spawn the vassal this many times and print each latency (ms)
   bool inside = false;
 };
 
@@ -147,6 +150,8 @@ int main(int argc, char** argv) {
       a.quiet = true;
     } else if (arg == "--timing") {
       a.timing = true;
+    } else if (arg == "--repeat" && i + 1 < argc) {
+      a.repeat = std::atoi(argv[++i]);
     } else if (arg == "--inside") {
       a.inside = true;
     } else if (!arg.empty() && arg[0] != '-' && a.file.empty()) {
@@ -200,12 +205,21 @@ int main(int argc, char** argv) {
   if (!a.tyrant.empty()) o.argv.insert(o.argv.begin() + 1, {"--tyrant", a.tyrant});
   o.clone_flags = clone_flags(ctx.namespaces);
   o.death_signal = SIGKILL;
-  auto child = sys::Child::spawn(o);
-  if (!child) {
-    std::fprintf(stderr, "%s\n", child.error().message.c_str());
-    return 2;
+  // --repeat: the driver plays the running emperor, so each figure is one spawn as the
+  // emperor would pay it: clone3 into the namespaces, exec, jail, worker, exit, reaped.
+  for (int i = 0; i < std::max(a.repeat, 1); ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto child = sys::Child::spawn(o);
+    if (!child) {
+      std::fprintf(stderr, "%s\n", child.error().message.c_str());
+      return 2;
+    }
+    auto status = child->wait();
+    if (!status) return 2;
+    const int code = status->signal ? 128 + status->signal : status->code;
+    if (a.repeat == 0 || code != 0) return code;
+    const std::chrono::duration<double, std::milli> ms = std::chrono::steady_clock::now() - t0;
+    std::printf("%.3f\n", ms.count());
   }
-  auto status = child->wait();
-  if (!status) return 2;
-  return status->signal ? 128 + status->signal : status->code;
+  return 0;
 }
