@@ -18,6 +18,7 @@ namespace {
 
 constexpr uint64_t kTokenSignals = 1;
 constexpr uint64_t kTokenInotify = 2;
+constexpr uint64_t kTokenRouter = 3;
 constexpr uint64_t kTokenControl = 1ull << 40;
 constexpr std::chrono::seconds kRescanEvery{30};
 constexpr std::chrono::seconds kDirRetryEvery{1};
@@ -79,6 +80,9 @@ Result<void> Daemon::set_up() {
   EMP_TRY(inotify_, sys::Inotify::create());
   EMP_CHECK(epoll_->add(inotify_->fd(), EPOLLIN, kTokenInotify));
   EMP_TRY(control_, ControlServer::listen(options_.runtime_dir + "/emperor.sock", &*epoll_, kTokenControl));
+  EMP_CHECK(start_router());
+  if (router_) EMP_CHECK(epoll_->add(router_->event_fd(), EPOLLIN, kTokenRouter));
+  EMP_CHECK(run_exec_as_root());
   return ok();
 }
 
@@ -113,6 +117,7 @@ int Daemon::run() {
 void Daemon::on_event(uint64_t token, uint32_t events) {
   if (token == kTokenSignals) return on_signals();
   if (token == kTokenInotify) return on_inotify();
+  if (token == kTokenRouter) return on_router_events();
   if (control_->owns(token)) {
     for (const auto& req : control_->on_event(token, events)) on_request(req);
     return;
@@ -206,10 +211,23 @@ void Daemon::after_iteration() {
   write_status();
 }
 
+nlohmann::json Daemon::vassal_doc(const Record& r) {
+  return vassal_json(r, unix_ms_now(),
+                     router_ && r.router_peer ? router_->peer_stats(*r.router_peer) : nlohmann::json());
+}
+
+nlohmann::json Daemon::status_doc() {
+  for (auto& [name, r] : records_) refresh_host_pids(*r);
+  return status_json(info_, records_, unix_ms_now(), router_ ? router_->stats() : nlohmann::json(),
+                     [this](const Record& r) {
+                       return router_ && r.router_peer ? router_->peer_stats(*r.router_peer)
+                                                       : nlohmann::json();
+                     });
+}
+
 void Daemon::write_status() {
   if (!control_) return;
-  for (auto& [name, r] : records_) refresh_host_pids(*r);
-  const auto doc = status_json(info_, records_, unix_ms_now());
+  const auto doc = status_doc();
   auto mode = sys::write_atomic(options_.runtime_dir, "status.json",
                                 doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   if (!mode) {
@@ -251,13 +269,13 @@ void Daemon::on_request(const ControlServer::Request& req) {
 
   if (cmd == "ping") return control_->send(req.client, Json{{"ok", true}, {"pid", info_.pid}});
   if (cmd == "status") {
-    for (auto& [n, r] : records_) refresh_host_pids(*r);
     if (!name.empty()) {
       auto it = records_.find(name);
       if (it == records_.end()) return reply_error("unknown vassal '" + name + "'", "unknown");
-      return control_->send(req.client, Json{{"ok", true}, {"vassal", vassal_json(*it->second, unix_ms_now())}});
+      refresh_host_pids(*it->second);
+      return control_->send(req.client, Json{{"ok", true}, {"vassal", vassal_doc(*it->second)}});
     }
-    return control_->send(req.client, Json{{"ok", true}, {"status", status_json(info_, records_, unix_ms_now())}});
+    return control_->send(req.client, Json{{"ok", true}, {"status", status_doc()}});
   }
   if (cmd == "events") {
     control_->subscribe(req.client);
@@ -298,7 +316,7 @@ void Daemon::check_waiters() {
     auto answer = [&](bool ok, const std::string& message) {
       Json reply{{"ok", ok}, {"message", message}};
       if (!ok) reply["error"] = message;
-      if (it != records_.end()) reply["vassal"] = vassal_json(*it->second, unix_ms_now());
+      if (it != records_.end()) reply["vassal"] = vassal_doc(*it->second);
       control_->send(w.client, reply);
       return true;
     };

@@ -20,6 +20,7 @@
 #include "sys/inotify.h"
 #include "sys/signal_fd.h"
 #include "sys/unique_fd.h"
+#include "tuntap/router.h"
 #include "vassal/launcher.h"
 
 namespace emp::emperor {
@@ -73,7 +74,15 @@ class Daemon {
   void check_waiters();
   void publish_state_change(const Record& r, State from, const std::string& reason);
 
+  // --- the router ---
+  Result<void> start_router();
+  Result<void> run_exec_as_root();
+  void attach_tun(Record& r, const std::string& device, std::vector<sys::UniqueFd> fds);
+  void on_router_events();
+
   // --- status ---
+  nlohmann::json status_doc();
+  nlohmann::json vassal_doc(const Record& r);
   void write_status();
   void log(const std::string& line);
 
@@ -86,6 +95,7 @@ class Daemon {
   int watch_ = -1;
   std::optional<ControlServer> control_;
   std::optional<vassal::VassalBinary> binary_;
+  std::unique_ptr<tuntap::Router> router_;
 
   std::map<std::string, std::unique_ptr<Record>> records_;  // by vassal name
   std::map<std::string, std::string> owner_of_file_;         // filename -> vassal name

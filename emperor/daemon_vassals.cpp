@@ -141,7 +141,8 @@ void Daemon::spawn(Record& r) {
   (void)epoll_->add(r.process->pidfd(), EPOLLIN, token(r, kKindProcess));
   (void)epoll_->add(r.out.fd.get(), EPOLLIN, token(r, kKindStdout));
   (void)epoll_->add(r.err.fd.get(), EPOLLIN, token(r, kKindStderr));
-  auto sent = r.channel.send(vassal::StartMessage{config::to_json(*r.spec), r.namespaces, r.force_uid, r.force_gid});
+  auto sent = r.channel.send(vassal::StartMessage{config::to_json(*r.spec), r.namespaces, r.force_uid,
+                                                  r.force_gid, router_ ? router_->threads() : 1});
   if (!sent) log(r.name + ": " + sent.error().message);  // its exit will be seen on the pidfd
   log(r.name + ": started (pid " + std::to_string(r.process->pid()) + ")");
 }
@@ -184,7 +185,7 @@ void Daemon::on_channel(Record& r) {
     if (!*in) return;
     auto& msg = (*in)->message;
     if (auto* step = std::get_if<vassal::StepMessage>(&msg)) {
-      r.setup_step = step->step + ": " + step->what;
+      r.setup_step = step->what;
     } else if (std::holds_alternative<vassal::ReadyMessage>(msg)) {
       r.ready = true;
       r.last_error.clear();
@@ -199,8 +200,7 @@ void Daemon::on_channel(Record& r) {
       r.last_error = *r.fatal;
       log(r.name + ": " + r.last_error);
     } else if (auto* tun = std::get_if<vassal::TunMessage>(&msg)) {
-      log(r.name + ": tun device " + tun->device + " received (" + std::to_string((*in)->fds.size()) +
-          " queues); no router attached yet");
+      attach_tun(r, tun->device, std::move((*in)->fds));
     }
     if (!by_id(id)) return;
   }
@@ -282,6 +282,8 @@ void Daemon::release_process(Record& r) {
     epoll_->remove(r.process->pidfd());
     r.process.reset();  // kills and reaps if it were still running
   }
+  if (r.router_peer && router_) router_->detach(*r.router_peer);
+  r.router_peer.reset();
   r.ready = false;
   status_dirty_ = true;
 }

@@ -17,7 +17,7 @@ std::string iso_time(int64_t unix_ms) {
   return out;
 }
 
-Json vassal_json(const Record& r, int64_t now_unix_ms) {
+Json vassal_json(const Record& r, int64_t now_unix_ms, Json net) {
   Json v;
   v["name"] = r.name;
   v["file"] = r.file.path;
@@ -59,12 +59,12 @@ Json vassal_json(const Record& r, int64_t now_unix_ms) {
   v["backlog"] = live && r.heartbeat.backlog ? Json(*r.heartbeat.backlog) : Json();
   v["last_worker_exit"] = r.heartbeat.last_worker_exit.empty() ? Json() : Json(r.heartbeat.last_worker_exit);
   v["setup_step"] = r.state == State::Starting && !r.setup_step.empty() ? Json(r.setup_step) : Json();
-  v["net"] = Json::object();
+  v["net"] = std::move(net);
   return v;
 }
 
 Json status_json(const EmperorInfo& info, const std::map<std::string, std::unique_ptr<Record>>& records,
-                 int64_t now_unix_ms) {
+                 int64_t now_unix_ms, Json routers, const std::function<Json(const Record&)>& net_of) {
   Json doc;
   doc["emperor"] = {{"pid", info.pid},
                     {"version", info.version},
@@ -74,8 +74,9 @@ Json status_json(const EmperorInfo& info, const std::map<std::string, std::uniqu
                     {"started_at", iso_time(info.started_unix_ms)},
                     {"status_file_mode", info.status_file_mode}};
   Json list = Json::array();
-  for (const auto& [name, r] : records) list.push_back(vassal_json(*r, now_unix_ms));
+  for (const auto& [name, r] : records) list.push_back(vassal_json(*r, now_unix_ms, net_of ? net_of(*r) : Json()));
   doc["vassals"] = list;
+  doc["routers"] = routers.is_object() && routers.contains("routers") ? routers["routers"] : Json::array();
   return doc;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -25,9 +26,12 @@ struct EmperorInfo {
 
 std::string iso_time(int64_t unix_ms);  // "2026-11-25T14:08:29.123Z"
 
-nlohmann::json vassal_json(const Record& r, int64_t now_unix_ms);
+// `net`: the router's view of the vassal's device (null without one).
+nlohmann::json vassal_json(const Record& r, int64_t now_unix_ms, nlohmann::json net = {});
+// `routers`: the router's stats (null without a router); `net_of`: a vassal's `net`.
 nlohmann::json status_json(const EmperorInfo& info,
                            const std::map<std::string, std::unique_ptr<Record>>& records,
-                           int64_t now_unix_ms);
+                           int64_t now_unix_ms, nlohmann::json routers = {},
+                           const std::function<nlohmann::json(const Record&)>& net_of = {});
 
 }  // namespace emp::emperor

@@ -87,7 +87,12 @@ Result<Child> Child::spawn(const SpawnOptions& o) {
   args.flags = CLONE_PIDFD | o.clone_flags;
   args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
   args.exit_signal = SIGCHLD;
-  const long pid = ::syscall(SYS_clone3, &args, sizeof args);
+  long pid = ::syscall(SYS_clone3, &args, sizeof args);
+  if (pid < 0 && errno == ENOSYS && o.clone_flags == 0) {
+    // A seccomp filter that cannot inspect clone3's flags (it passes a pointer) makes it
+    // ENOSYS, as glibc expects; plain clone carries CLONE_PIDFD too (since Linux 5.2).
+    pid = ::syscall(SYS_clone, CLONE_PIDFD | SIGCHLD, nullptr, &pidfd, nullptr, nullptr);
+  }
   if (pid < 0) return fail_errno("clone3 '" + o.argv[0] + "'");
   if (pid == 0) {
     // The child: async-signal-safe calls only, then exec. 127 tells the parent exec failed.

@@ -1,11 +1,39 @@
 #include "vassal/jail_setup.h"
 
-namespace emp::vassal {
+#include "jail/jail.h"
+#include "sys/tun.h"
 
-std::optional<SetupFailure> set_up(const config::VassalSpec&, const StartMessage&, Channel*) {
-  // The jail (issue 4) plugs in here: jail::plan + jail::build with progress, tun creation
-  // and socket binding callbacks. Until it lands the vassal runs in the namespaces it was
-  // cloned into, with no further confinement.
+namespace emp::vassal {
+std::optional<SetupFailure> set_up(const config::VassalSpec& spec, const StartMessage& start,
+                                   Channel* channel, SetupOutcome& outcome) {
+  const jail::Plan plan = jail::plan(spec, {start.namespaces, start.force_uid, start.force_gid});
+  jail::Callbacks callbacks;
+  callbacks.progress = [channel](jail::Step step, const std::string& what) {
+    if (channel && channel->open()) (void)channel->send(StepMessage{jail::step_name(step), what});
+  };
+  callbacks.create_tun = [&](const std::string& device) -> Result<void> {
+    const bool native = spec.tuntap_device_mode.value_or(config::TuntapMode::Native) == config::TuntapMode::Native;
+    sys::TunOptions options{device, native ? start.tun_queues : 1, native,
+                            static_cast<int>(spec.net_mtu.value_or(0))};
+    EMP_TRY(auto fds, sys::open_tun(options));
+    if (!native) {
+      // The router's socket is reached now, before the root changes: the vassal needs no
+      // path to it inside its new root.
+      EMP_TRY(auto bridge, tuntap::UwsgiBridge::connect(spec.tuntap_device->socket, std::move(fds.front())));
+      outcome.bridge.emplace(std::move(bridge));
+      return ok();
+    }
+    if (!channel || !channel->open()) return fail("tun device '" + device + "': no emperor to hand it to");
+    std::vector<int> raw;
+    for (const auto& fd : fds) raw.push_back(fd.get());
+    // The emperor's router owns the queues from here on; our copies close with `fds`.
+    return channel->send(TunMessage{device}, raw).context("hand tun device '" + device + "' to the emperor");
+  };
+  callbacks.before_drop = []() -> Result<void> { return ok(); };
+  if (auto error = jail::build(plan, callbacks)) {
+    const std::string object = error->object.empty() ? "" : "'" + error->object + "': ";
+    return SetupFailure{jail::step_name(error->step), object + error->message};
+  }
   return std::nullopt;
 }
 

@@ -28,7 +28,8 @@ namespace emp::vassal {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: vassal [--use-clone NS,...] FILE    run one vassal file in the foreground\n"
+    "usage: vassal [--use-clone NS,...] [-v] FILE    run one vassal file in the foreground\n"
+    "       -v: print each jail step\n"
     "       (vassal --channel FD is how the emperor starts a vassal)\n";
 
 constexpr int kStartTimeoutMs = 30'000;
@@ -66,12 +67,13 @@ int run_channel(int fd) {
     (void)channel.send(ErrorMessage{"NAMESPACE", spec.error().message});
     return 1;
   }
-  if (auto failure = set_up(*spec, *start, &channel)) {
+  SetupOutcome outcome;
+  if (auto failure = set_up(*spec, *start, &channel, outcome)) {
     (void)channel.send(ErrorMessage{failure->step, failure->message});
     say(failure->step + ": " + failure->message);
     return 1;
   }
-  auto master = Master::create({*spec, &channel, ::getpid() == 1});
+  auto master = Master::create({*spec, &channel, ::getpid() == 1, std::move(outcome.bridge)});
   if (!master) {
     (void)channel.send(ErrorMessage{"EXEC", master.error().message});
     return 1;
@@ -106,7 +108,7 @@ Result<Standalone> load(const std::string& file, const std::optional<std::string
 
 int exit_code_of(const sys::ExitStatus& s) { return s.signal ? 128 + s.signal : s.code; }
 
-int run_standalone(const std::string& file, const std::optional<std::string>& use_clone) {
+int run_standalone(const std::string& file, const std::optional<std::string>& use_clone, bool verbose) {
   auto s = load(file, use_clone);
   if (!s) {
     say(s.error().message);
@@ -131,7 +133,7 @@ int run_standalone(const std::string& file, const std::optional<std::string>& us
   }
   Channel channel(std::move(launched->channel));
   const std::string spec_json = config::to_json(s->spec);
-  if (auto sent = channel.send(StartMessage{spec_json, s->namespaces, {}, {}}); !sent) {
+  if (auto sent = channel.send(StartMessage{spec_json, s->namespaces, {}, {}, 1}); !sent) {
     say(sent.error().message);
     return 1;
   }
@@ -158,7 +160,7 @@ int run_standalone(const std::string& file, const std::optional<std::string>& us
             if (!in) channel.close();  // closing drops it from epoll too
             break;
           }
-          if (auto* step = std::get_if<StepMessage>(&(*in)->message)) say("[" + step->step + "] " + step->what);
+          if (auto* step = std::get_if<StepMessage>(&(*in)->message); step && verbose) say(step->what);
           if (std::holds_alternative<ReadyMessage>((*in)->message)) say(s->spec.name + " is running");
           if (auto* err = std::get_if<ErrorMessage>(&(*in)->message)) {
             say(err->step + " failed: " + err->message);
@@ -181,6 +183,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   std::optional<std::string> use_clone;
   std::optional<int> channel_fd;
+  bool verbose = false;
   std::string file;
   for (size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
@@ -188,6 +191,8 @@ int main(int argc, char** argv) {
       if (a == "--channel") channel_fd = std::atoi(args[++i].c_str());
       else if (a == "--use-clone") use_clone = args[++i];
       else ++i;  // --name only labels the process for ps
+    } else if (a == "--verbose" || a == "-v") {
+      verbose = true;
     } else if (a == "--help" || a == "-h") {
       std::cout << emp::vassal::kUsage;
       return 0;
@@ -203,5 +208,5 @@ int main(int argc, char** argv) {
     std::cerr << emp::vassal::kUsage;
     return 2;
   }
-  return emp::vassal::run_standalone(file, use_clone);
+  return emp::vassal::run_standalone(file, use_clone, verbose);
 }

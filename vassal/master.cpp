@@ -28,7 +28,7 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::duration_cast;
 
 constexpr Millis kHeartbeatEvery{1'000};
-constexpr uint64_t kTokenSignals = 1, kTokenChannel = 2;
+constexpr uint64_t kTokenSignals = 1, kTokenChannel = 2, kTokenBridge = 3;
 
 int64_t unix_ms_now() {
   return duration_cast<Millis>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -355,6 +355,14 @@ struct Master::Impl {
             for (int s : *sigs) on_signal(s);
         } else if (ev.data.u64 == kTokenChannel && options.channel && options.channel->open()) {
           if (ev.events & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_channel();
+        } else if ((ev.data.u64 >> 32) == kTokenBridge && options.bridge) {
+          const int fd = static_cast<int>(ev.data.u64 & 0xffffffff);
+          if (auto pumped = options.bridge->on_ready(fd, ev.events); !pumped) {
+            // The router went away: the vassal keeps serving what it can without a network.
+            log("tuntap bridge: " + pumped.error().message);
+            for (int bfd : options.bridge->fds()) epoll.remove(bfd);
+            options.bridge.reset();
+          }
         }
       }
       reap();  // SIGCHLD may coalesce; a pass here costs one syscall
@@ -377,6 +385,10 @@ Result<std::unique_ptr<Master>> Master::create(MasterOptions options) {
   EMP_CHECK(epoll.add(signals.fd(), EPOLLIN, kTokenSignals));
   if (options.channel && options.channel->open())
     EMP_CHECK(epoll.add(options.channel->fd(), EPOLLIN, kTokenChannel));
+  if (options.bridge)
+    for (int fd : options.bridge->fds())
+      EMP_CHECK(epoll.add(fd, tuntap::UwsgiBridge::kEpollEvents,
+                          (kTokenBridge << 32) | static_cast<uint32_t>(fd)));
   auto impl = std::make_unique<Impl>(std::move(options), std::move(epoll), std::move(signals));
   return std::unique_ptr<Master>(new Master(std::move(impl)));
 }

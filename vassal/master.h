@@ -5,7 +5,10 @@
 
 #include <memory>
 
+#include <optional>
+
 #include "config/vassal_spec.h"
+#include "tuntap/uwsgi_bridge.h"
 #include "vassal/channel.h"
 
 namespace emp::vassal {
@@ -14,6 +17,7 @@ struct MasterOptions {
   config::VassalSpec spec;
   Channel* channel = nullptr;       // to the emperor (or the standalone parent)
   bool pid1 = false;                 // PID 1 of a pid namespace
+  std::optional<tuntap::UwsgiBridge> bridge;  // tuntap-device-mode = uwsgi
 };
 
 class Master {

@@ -16,7 +16,7 @@ Json namespaces_json(const config::NamespaceSet& set) {
 struct Encoder {
   Json operator()(const StartMessage& m) const {
     Json j{{"type", "start"}, {"spec", Json::parse(m.spec_json, nullptr, false)},
-           {"namespaces", namespaces_json(m.namespaces)}};
+           {"namespaces", namespaces_json(m.namespaces)}, {"tun_queues", m.tun_queues}};
     if (m.force_uid) j["force_uid"] = *m.force_uid;
     if (m.force_gid) j["force_gid"] = *m.force_gid;
     return j;
@@ -88,6 +88,9 @@ Result<Message> decode_json(const Json& j) {
     }
     if (j.contains("force_uid")) s.force_uid = r.number<uint32_t>("force_uid");
     if (j.contains("force_gid")) s.force_gid = r.number<uint32_t>("force_gid");
+    if (j.contains("tun_queues")) s.tun_queues = r.number<int>("tun_queues");
+    if (s.tun_queues < 1 || s.tun_queues > 64)
+      return fail("channel: malformed message: tun_queues out of range");
     m = std::move(s);
   } else if (type == "reload") {
     m = ReloadMessage{r.object_text("spec")};

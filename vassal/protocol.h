@@ -20,6 +20,7 @@ struct StartMessage {
   std::string spec_json;            // config::to_json(spec): the vassal never reads host files
   config::NamespaceSet namespaces;  // what the vassal was cloned into
   std::optional<uint32_t> force_uid, force_gid;  // emperor-tyrant: the file owner's ids
+  int tun_queues = 1;  // queues of a native tun device: one per router thread
 };
 struct ReloadMessage {
   std::string spec_json;  // only worker-level keys differ from the running spec

@@ -13,7 +13,7 @@ TEST_CASE("every message survives encode/decode") {
   ns.add(config::Namespace::Pid);
   ns.add(config::Namespace::Net);
   const std::vector<Message> messages = {
-      StartMessage{R"({"name":"web","command":"x"})", ns, 1000u, 1000u},
+      StartMessage{R"({"name":"web","command":"x"})", ns, 1000u, 1000u, 2},
       ReloadMessage{R"({"name":"web"})"},
       StopMessage{},
       StepMessage{"MOUNT", "tmpfs on /tmp"},
@@ -32,6 +32,9 @@ TEST_CASE("every message survives encode/decode") {
   auto start = std::get<StartMessage>(*decode(encode(messages[0])));
   CHECK(start.namespaces == ns);
   CHECK(start.force_uid == 1000u);
+  CHECK(start.tun_queues == 2);
+  CHECK(decode(R"({"type":"start","spec":{},"tun_queues":0})").error().message ==
+        "channel: malformed message: tun_queues out of range");
 }
 
 TEST_CASE("malformed messages are errors, never crashes") {
