@@ -2,6 +2,7 @@
 nettool.py ...). Every tool stops by itself within its timeout."""
 
 import hashlib
+import os
 import socket
 import sys
 import time
@@ -93,7 +94,51 @@ def udp_flood(addr, port, count, size):
             break
 
 
-TOOLS = {"udp-flood": udp_flood, "tcp-sink": tcp_sink, "tcp-source": tcp_source, "udp-sink": udp_sink, "udp-send": udp_send}
+def _csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2))
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    return (~total) & 0xffff
+
+
+def ping(addr, count, source="", wait=1.0):
+    """ICMP echo over a raw socket (no iputils needed). Exit 0 when every request of
+    `count` got its reply within `wait` seconds."""
+    info = socket.getaddrinfo(addr, None, 0, socket.SOCK_RAW)[0]
+    fam, sockaddr = info[0], info[4]
+    v6 = fam == socket.AF_INET6
+    s = socket.socket(fam, socket.SOCK_RAW, socket.IPPROTO_ICMPV6 if v6 else socket.IPPROTO_ICMP)
+    if source:
+        s.bind((source, 0))
+    ident = os.getpid() & 0xffff
+    answered = 0
+    for seq in range(int(count)):
+        body = b"emperor-ping" + bytes(20)
+        hdr = bytes([128 if v6 else 8, 0, 0, 0]) + ident.to_bytes(2, "big") + seq.to_bytes(2, "big")
+        msg = hdr + body
+        if not v6:  # the kernel fills ICMPv6 checksums itself
+            msg = msg[:2] + _csum(msg).to_bytes(2, "big") + msg[4:]
+        s.sendto(msg, sockaddr)
+        deadline = time.monotonic() + float(wait)
+        while time.monotonic() < deadline:
+            s.settimeout(max(0.001, deadline - time.monotonic()))
+            try:
+                data = s.recv(65536)
+            except (socket.timeout, TimeoutError):
+                break
+            icmp = data if v6 else data[(data[0] & 0x0f) * 4:]
+            if len(icmp) >= 8 and icmp[0] == (129 if v6 else 0) and \
+                    int.from_bytes(icmp[4:6], "big") == ident and int.from_bytes(icmp[6:8], "big") == seq:
+                answered += 1
+                break
+        time.sleep(0.02)
+    print(f"{answered}/{count}", flush=True)
+    sys.exit(0 if answered == int(count) else 1)
+
+
+TOOLS = {"ping": ping, "udp-flood": udp_flood, "tcp-sink": tcp_sink, "tcp-source": tcp_source, "udp-sink": udp_sink, "udp-send": udp_send}
 
 if __name__ == "__main__":
     try:

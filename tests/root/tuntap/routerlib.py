@@ -93,10 +93,9 @@ def drops(obj, reason):
 
 
 def ping(t, ns, addr, count=3, source=None, timeout=10):
-    argv = ["ping", "-n", "-q", "-c", str(count), "-i", "0.05", "-W", "1"]
-    if source:
-        argv += ["-I", source]
-    p = t.run(t.in_netns(ns, argv + [addr]), check=False, timeout=timeout)
+    """True when every ICMP echo from ns to addr is answered (nettool's raw-socket ping)."""
+    argv = nettool(t, ns, "ping", addr, count, source or "")
+    p = t.run(argv, check=False, timeout=timeout)
     return p.returncode == 0
 
 
