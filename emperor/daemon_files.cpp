@@ -28,6 +28,22 @@ std::string diagnostics_text(const std::vector<config::Diagnostic>& diags) {
   return out;
 }
 
+// The first key of a tenant's file (emperor-tyrant) that would act with root's power.
+std::optional<std::string> privileged_key(const config::VassalSpec& s) {
+  const std::pair<bool, const char*> keys[] = {
+      {!s.exec_pre_jail.empty(), "exec-pre-jail"}, {!s.exec_post_jail.empty(), "exec-post-jail"},
+      {!s.exec_as_root.empty(), "exec-as-root"},   {!s.hook_pre_jail.empty(), "hook-pre-jail"},
+      {!s.hook_post_jail.empty(), "hook-post-jail"}, {!s.hook_as_root.empty(), "hook-as-root"},
+      {s.uid.has_value(), "uid"},                   {s.gid.has_value(), "gid"},
+      {!s.add_gid.empty(), "add-gid"},              {!s.cap.empty(), "cap"},
+      {s.seccomp == config::SeccompMode::Off, "seccomp"}, {!s.seccomp_allow.empty(), "seccomp-allow"},
+      {s.pivot_root.has_value(), "pivot-root"},     {s.chroot.has_value(), "chroot"},
+  };
+  for (const auto& [present, key] : keys)
+    if (present) return std::string(key);
+  return std::nullopt;
+}
+
 }  // namespace
 
 void Daemon::watch_directory() {
@@ -122,10 +138,19 @@ config::Loaded<config::VassalSpec> Daemon::load(const FileSnapshot& snap) {
     return disk(path);
   };
   auto loaded = config::load_vassal(snap.path, env);
-  if (loaded.spec && options_.tyrant && (snap.mode & S_IWOTH)) {
-    loaded.diagnostics.push_back({config::Diagnostic::Severity::Error, snap.path, 0,
-                                  "emperor-tyrant: the file is writable by others; refused"});
+  if (!loaded.spec || !options_.tyrant) return loaded;
+  auto refuse = [&](const std::string& why) {
+    loaded.diagnostics.push_back({config::Diagnostic::Severity::Error, snap.path, 0, "emperor-tyrant: " + why});
     loaded.spec.reset();
+  };
+  if (snap.mode & S_IWOTH) {
+    refuse("the file is writable by others; refused");
+  } else if (snap.uid != 0) {
+    // A tenant's file runs as the tenant: nothing in it may run as root or choose its
+    // own privileges (hooks before the drop run as root in the vassal's namespaces).
+    if (auto key = privileged_key(*loaded.spec))
+      refuse("'" + *key + "' is not allowed in a file owned by uid " + std::to_string(snap.uid) +
+             " (only root's files may run code as root or choose privileges)");
   }
   return loaded;
 }
