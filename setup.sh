@@ -63,7 +63,16 @@ case "${1:-}" in
   run)
     install_packages
     build
-    exec ./build/emperor/emperor check examples/vassals
+    ./build/emperor/emperor check --config examples/emperor.ini examples/vassals
+    # The demo emperor gets a network namespace of its own: emperor0 never touches the host.
+    ns=emperor-demo
+    ip netns add "$ns" 2>/dev/null || true
+    trap 'ip netns del "$ns" 2>/dev/null || true' EXIT
+    echo "setup: emperor running in network namespace '$ns'; try, from another shell:" >&2
+    echo "  ./build/emperor/emperor status" >&2
+    echo "  ip netns exec $ns curl http://192.168.100.2:8000/" >&2
+    echo "  Ctrl-C stops every vassal and the emperor" >&2
+    ip netns exec "$ns" ./build/emperor/emperor run --config examples/emperor.ini
     ;;
   test)
     install_packages
