@@ -303,11 +303,9 @@ Plan plan(const config::VassalSpec& s, const JailContext& ctx) {
   b.add(Step::Caps, OpKind::SetCaps).caps = p.caps;
   b.add(Step::Caps, OpKind::SetAmbient).caps = p.caps;
   b.add(Step::Caps, OpKind::NoNewPrivs);
-  // The as-user hooks run before the filter is loaded: they are the operator's commands,
-  // already without privileges, and sys::Child spawns them with clone3, which the profile
-  // answers with ENOSYS.
-  add_hooks(b, phase(s, kAsUser));
   if (p.seccomp) b.add(Step::Seccomp, OpKind::LoadSeccomp);
+  // Under the filter, as the workers will be: what works here works for them.
+  add_hooks(b, phase(s, kAsUser));
   return p;
 }
 

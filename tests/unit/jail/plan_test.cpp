@@ -165,8 +165,8 @@ TEST_CASE("the full jail, in the documented order") {
             "CAPS set-caps cap_net_bind_service",
             "CAPS set-ambient cap_net_bind_service",
             "CAPS no-new-privs",
-            "HOOK run-hook exec-as-user echo user",
             "SECCOMP load-seccomp",
+            "HOOK run-hook exec-as-user echo user",
         });
 }
 
