@@ -166,6 +166,13 @@ struct Router::Impl {
 
   std::atomic<bool> stopping{false};
 
+  // Threads are joined by ~Router before this runs (or never started when start failed
+  // half-way): only files are left to tidy.
+  ~Impl() {
+    for (auto& d : devices)
+      if (d->listener) ::unlink(d->spec.socket.c_str());
+  }
+
   // --- setup -----------------------------------------------------------------------
 
   Result<void> add_to_worker(Worker& w, int fd, uint32_t events_mask, Port* port) {
@@ -215,6 +222,7 @@ struct Router::Impl {
     const uint64_t tag = epoch.fetch_add(1) + 1;
     retired.push_back({tag, std::move(peer), std::move(snap)});
     have_retired.store(true);
+    kick_all();
   }
 
   // Frees what no worker can still be looking at: each worker records the epoch it saw
@@ -698,25 +706,26 @@ Result<std::unique_ptr<Router>> Router::start(std::vector<RouterDeviceSpec> spec
     for (const auto& other : impl->devices)
       if (other->spec.socket == spec.socket || other->spec.device == spec.device)
         return fail(what + ": device or socket used twice");
-    EMP_TRY(d->queues, sys::open_tun({spec.device, count, true, 0}).context(what));
-    EMP_CHECK(sys::set_link_up(spec.device).context(what));
-    EMP_TRY(d->listener, sys::listen_unix(spec.socket, SOCK_STREAM | SOCK_NONBLOCK, 0600).context(what));
-    d->fw_in = Firewall::compile(spec.firewall_in);
-    d->fw_out = Firewall::compile(spec.firewall_out);
     d->spec = std::move(spec);
+    d->fw_in = Firewall::compile(d->spec.firewall_in);
+    d->fw_out = Firewall::compile(d->spec.firewall_out);
+    impl->devices.push_back(std::move(d));
+    Device& dev = *impl->devices.back();
+    EMP_TRY(dev.queues, sys::open_tun({dev.spec.device, count, true, 0}).context(what));
+    EMP_CHECK(sys::set_link_up(dev.spec.device).context(what));
+    EMP_TRY(dev.listener, sys::listen_unix(dev.spec.socket, SOCK_STREAM | SOCK_NONBLOCK, 0600).context(what));
     {
       std::lock_guard lock(impl->state_mu);
-      EMP_CHECK(impl->publish(*d).context(what));
+      EMP_CHECK(impl->publish(dev).context(what));
     }
-    for (size_t q = 0; q < d->queues.size(); ++q) {
-      d->ports.push_back(std::make_unique<Port>(Port{PortKind::DeviceQueue, d->queues[q].get(), d.get(), nullptr}));
-      EMP_CHECK(impl->add_to_worker(*impl->workers[q], d->queues[q].get(), EPOLLIN, d->ports.back().get())
+    for (size_t q = 0; q < dev.queues.size(); ++q) {
+      dev.ports.push_back(std::make_unique<Port>(Port{PortKind::DeviceQueue, dev.queues[q].get(), &dev, nullptr}));
+      EMP_CHECK(impl->add_to_worker(*impl->workers[q], dev.queues[q].get(), EPOLLIN, dev.ports.back().get())
                     .context(what));
     }
-    d->ports.push_back(std::make_unique<Port>(Port{PortKind::Listener, d->listener.get(), d.get(), nullptr}));
-    EMP_CHECK(impl->add_to_worker(*impl->workers[0], d->listener.get(), EPOLLIN, d->ports.back().get())
+    dev.ports.push_back(std::make_unique<Port>(Port{PortKind::Listener, dev.listener.get(), &dev, nullptr}));
+    EMP_CHECK(impl->add_to_worker(*impl->workers[0], dev.listener.get(), EPOLLIN, dev.ports.back().get())
                   .context(what));
-    impl->devices.push_back(std::move(d));
   }
   Impl* raw = impl.get();
   for (auto& w : impl->workers) {
@@ -852,7 +861,6 @@ Router::~Router() {
   m.kick_all();
   for (auto& w : m.workers)
     if (w->thread.joinable()) w->thread.join();
-  for (auto& d : m.devices) ::unlink(d->spec.socket.c_str());
 }
 
 }  // namespace emp::tuntap
