@@ -1,0 +1,46 @@
+"""Through the emperor: a jailed vassal runs in its own namespaces and root, and each setup
+failure (bad NEW_ROOT, failing hook, unknown user) reaches `emperor status NAME` as
+last_error with its step."""
+
+import os
+
+import jailtest as jt
+from harness import Emperor, Test, TestFailure, wait_for
+
+with Test("jail: through the emperor, failures in emperor status") as t:
+    root = jt.make_root(t)
+    vassals = t.path("vassals")
+    os.makedirs(vassals, exist_ok=True)
+    emperor = Emperor(t, vassals_dir=vassals)
+    emperor.wait_ready()
+
+    jt.jailed(t, "good", root, ["hostname = good"],
+              "hostname > /tmp/good.tmp; mv /tmp/good.tmp /tmp/good; exec sleep 60")
+    wait_for(lambda: os.path.exists(os.path.join(root, "tmp", "good")), timeout=15,
+             what="the jailed vassal's worker")
+    with open(os.path.join(root, "tmp", "good")) as f:
+        t.check_eq(f.read().strip(), "good", "hostname inside the emperor's vassal")
+
+    missing = t.path("missing")
+    cases = {
+        "badroot": ([f"pivot-root = {missing} .old"], "PIVOT_ROOT",
+                    f"check new root '{missing}': No such file or directory"),
+        "badhook": (["exec-as-root = echo hook-said-no; exit 9"], "HOOK",
+                    "exit status 9; output: hook-said-no"),
+        "baduser": (["uid = no-such-user-here"], "IDENTITY", "unknown user 'no-such-user-here'"),
+    }
+    for name, (lines, _, _) in cases.items():
+        jt.vassal(t, name, lines, "sleep 60")
+
+    def error_of(name):
+        v = emperor.vassal(name)
+        return v and v.get("last_error")
+
+    for name, (_, step, message) in cases.items():
+        try:
+            err = wait_for(lambda: error_of(name), timeout=15, what=f"{name}'s last_error")
+        except TestFailure as e:
+            raise TestFailure(f"{e}; now {emperor.vassal(name)}\n{emperor.output()[-3000:]}")
+        t.check_in(step, err, f"{name}: step in last_error")
+        t.check_in(message, err, f"{name}: message in last_error")
+    t.check(emperor.vassal("good")["state"] == "running", f"good still runs: {emperor.vassal('good')}")
