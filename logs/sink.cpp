@@ -25,6 +25,9 @@ using config::LoggerSpec;
 // a record's bytes go out soon after it was encoded.
 constexpr size_t kFlushBytes = 256 * 1024;
 constexpr size_t kMaxDatagramsPerCall = 256;
+// A napping writer is woken early once this many records wait.
+constexpr size_t kWakeBatch = 128;
+constexpr auto kNap = std::chrono::milliseconds(2);
 // Per-record queue cost beyond the message bytes, so a flood of empty lines is bounded too.
 constexpr size_t kItemOverhead = sizeof(Record) + 16;
 
@@ -145,13 +148,12 @@ bool Sink::push(Record&& r, EncoderChain* chain) {
   received_.fetch_add(1);
   backlog_bytes_.fetch_add(cost);
   queue_.push_back(Item{std::move(r), chain, nullptr});
-  const bool wake = idle_;
-  idle_ = false;
+  const bool asleep = state_ == State::Asleep;
+  const bool wake = asleep || (state_ == State::Napping && queue_.size() >= kWakeBatch);
+  if (wake) state_ = State::Busy;
   lock.unlock();
-  if (wake) {
-    note_progress();  // an idle writer is not stalled: its clock starts with the new work
-    cv_.notify_one();
-  }
+  if (asleep) note_progress();  // an idle writer is not stalled: its clock starts now
+  if (wake) cv_.notify_one();
   return true;
 }
 
@@ -159,8 +161,8 @@ void Sink::retire(std::shared_ptr<EncoderChain> chain) {
   std::unique_lock lock(mu_);
   if (finished()) return;  // the writer is gone: nothing can still use the chain
   queue_.push_back(Item{Record{}, nullptr, std::move(chain)});
-  const bool wake = idle_;
-  idle_ = false;
+  const bool wake = state_ != State::Busy;
+  state_ = State::Busy;
   lock.unlock();
   if (wake) cv_.notify_one();
 }
@@ -184,8 +186,8 @@ Result<void> Sink::reopen() {
   const uint64_t one = 1;
   [[maybe_unused]] auto n = ::write(wake_.get(), &one, sizeof one);
   std::lock_guard lock(mu_);
-  if (idle_) {
-    idle_ = false;
+  if (state_ != State::Busy) {
+    state_ = State::Busy;
     cv_.notify_one();
   }
   return ok();
@@ -246,14 +248,23 @@ void Sink::run() {
   for (;;) {
     {
       std::unique_lock lock(mu_);
-      while (queue_.empty() && !stopping_) {
-        idle_ = true;
-        cv_.wait(lock);
+      bool napped = false;
+      while (queue_.empty() && !stopping_ && !reopen_pending_.load()) {
+        if (!napped) {
+          state_ = State::Napping;
+          cv_.wait_for(lock, kNap);
+          napped = true;
+        } else {
+          state_ = State::Asleep;
+          cv_.wait(lock);
+        }
       }
-      idle_ = false;
-      if (queue_.empty()) break;  // stopping, and everything is written
+      state_ = State::Busy;
+      if (queue_.empty() && stopping_) break;  // everything is written
       batch.swap(queue_);
     }
+    take_reopened_fd();  // promptly, so the renamed file is let go even while no line comes
+    if (batch.empty()) continue;
     note_progress();
     uint64_t batch_bytes = 0;
     for (const auto& item : batch) batch_bytes += item.retired ? 0 : item_cost(item.record);

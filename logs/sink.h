@@ -120,7 +120,10 @@ class Sink {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Item> queue_;
-  bool idle_ = false;
+  // Busy: encoding/writing. Napping: just ran dry; wakes by itself after kNap unless a push
+  // brings a batch's worth first. Asleep: was dry a whole nap; the next push wakes it at once.
+  // A flood thus costs one wakeup per batch, and a lone line after a quiet spell no delay.
+  enum class State : uint8_t { Busy, Napping, Asleep } state_ = State::Busy;
   bool stopping_ = false;
   Clock::time_point deadline_{};
   sys::UniqueFd reopened_fd_;

@@ -318,3 +318,19 @@ TEST_CASE("a chain appends to what out already holds") {
   chain->encode(sample("a\n\n"), out);
   CHECK(out == "kept|>a\n");
 }
+
+TEST_CASE("edge values: empty prefix, empty line, nl with stray arguments") {
+  CHECK(enc({"prefix"}) == "hello\n");
+  CHECK(enc({"suffix"}, sample("")) == "\n");
+  CHECK(enc({"nl whatever"}) == "hello\n");
+  CHECK(enc({"json {\"m\":\"${msg}\"}"}, sample("")) == "{\"m\":\"\"}\n");
+  CHECK(enc({"format ${msg}"}, sample("")) == "\n");
+}
+
+TEST_CASE("a 16 KiB line of hostile bytes still gives one valid JSON record") {
+  std::string msg;
+  for (int i = 0; i < 16384; ++i) msg += static_cast<char>((i * 37) & 0xFF);
+  const auto out = enc({"json {\"msg\":${msg},\"v\":${vassal}}"}, sample(msg));
+  CHECK(std::count(out.begin(), out.end(), '\n') == 1);
+  CHECK(nlohmann::json::accept(out));
+}
