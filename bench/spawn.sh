@@ -26,14 +26,14 @@
 # subtracts the shell's own start-up time.
 #
 # Usage: sudo bench/spawn.sh      env: RUNS (default 300), ROUNDS (default 5), BUILD (build
-#        dir, default ./build),
+#        dir, default ./build), DRIVER (another jail-driver build, e.g. statically linked),
 #        QUIET_PCT (wait until the machine is at most this % busy, default 15)
 # Nothing outside the script's temp dir is touched; every namespace dies with its process.
 set -u
 RUNS=${RUNS:-300}
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=${BUILD:-$HERE/../build}
-DRIVER=$BUILD/tests/root/jail/jail-driver
+DRIVER=${DRIVER:-$BUILD/tests/root/jail/jail-driver}
 TMP=$(mktemp -d /tmp/emperor-spawn.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
@@ -154,6 +154,28 @@ for k in "${ORDER[@]}"; do
   awk -v k="$k" -v m="${MEAN[$k]}" -v md="${MED[$k]}" -v sd="${SD[$k]}" -v mn="${MIN[$k]}" -v b="${MEAN[bwrap]}" \
     'BEGIN{printf "%-10s %8.3f %8.3f %8.3f %8.3f %10.2f\n", k, m, md, sd, mn, m/b}'
 done
+# CPU per spawn, all of its processes (perf stat's task-clock follows children): on a loaded
+# machine wall time is mostly waiting for a CPU, so this is the steadier comparison.
+if command -v perf >/dev/null; then
+  cpu_ms() {  # runs, command... -> task-clock ms per run
+    local n=$1; shift
+    perf stat -x, -e task-clock -r "$n" "$@" 2>&1 >/dev/null | awk -F, '/task-clock/{print $1}'
+  }
+  N=$(( RUNS < 100 ? RUNS : 100 ))
+  SH=$(cpu_ms "$N" sh -c true)
+  declare -A CPU
+  CPU[fork+exec]=$(cpu_ms "$N" sh -c /bin/true)
+  CPU[bwrap]=$(cpu_ms "$N" sh -c "$BWRAP")
+  CPU[jail-cold]=$(cpu_ms "$N" sh -c "$JAIL")
+  CPU[jail]=$(cpu_ms 1 $JAIL --repeat "$N")
+  echo
+  echo "CPU per spawn (perf stat task-clock of every process of one spawn; sh -c wrapper subtracted), ms"
+  for k in "${ORDER[@]}"; do
+    awk -v k="$k" -v c="${CPU[$k]}" -v sh="$SH" -v n="$N" -v b="${CPU[bwrap]}" 'BEGIN{
+      v = (k == "jail") ? c / n : c - sh; bb = b - sh
+      printf "%-10s %8.3f %10.2f\n", k, v, v / bb }'
+  done
+fi
 awk -v j="${MEAN[jail]}" -v b="${MEAN[bwrap]}" -v jm="${MED[jail]}" -v bm="${MED[bwrap]}" 'BEGIN{
   r = j / b; rm = jm / bm
   printf "jail / bwrap = %.2fx (mean), %.2fx (median); target <= 1.20x: %s\n", r, rm, (r <= 1.2 ? "met" : "NOT met") }'
