@@ -1,4 +1,5 @@
-"""Through the emperor: a jailed vassal runs in its own namespaces and root, and each setup
+"""Through the emperor: a jailed vassal runs in its own namespaces and root, its hook phases
+run once per vassal start (an in-place reload of its workers runs none again), and each setup
 failure (bad NEW_ROOT, failing hook, unknown user) reaches `emperor status NAME` as
 last_error with its step."""
 
@@ -14,12 +15,26 @@ with Test("jail: through the emperor, failures in emperor status") as t:
     emperor = Emperor(t, vassals_dir=vassals)
     emperor.wait_ready()
 
-    jt.jailed(t, "good", root, ["hostname = good"],
-              "hostname > /tmp/good.tmp; mv /tmp/good.tmp /tmp/good; exec sleep 60")
+    hooks = [f"exec-pre-jail = echo pre-jail >> {root}/tmp/log",
+             "exec-post-jail = echo post-jail >> /tmp/log",
+             "exec-as-root = echo as-root >> /tmp/log; chmod 666 /tmp/log",
+             "exec-as-user = echo as-user >> /tmp/log", "uid = nobody"]
+    jt.jailed(t, "good", root, ["hostname = good"] + hooks,
+              "hostname > /tmp/good.tmp; mv /tmp/good.tmp /tmp/good; echo worker >> /tmp/log; "
+              "exec sleep 60")
     wait_for(lambda: os.path.exists(os.path.join(root, "tmp", "good")), timeout=15,
              what="the jailed vassal's worker")
     with open(os.path.join(root, "tmp", "good")) as f:
         t.check_eq(f.read().strip(), "good", "hostname inside the emperor's vassal")
+
+    def log_lines():
+        with open(os.path.join(root, "tmp", "log")) as f:
+            return [line.strip() for line in f]
+    reload = emperor.cli("reload", "good")
+    t.check_eq(reload.returncode, 0, f"emperor reload good: {reload.stdout} {reload.stderr}")
+    wait_for(lambda: log_lines().count("worker") >= 2, timeout=15, what="the reloaded worker")
+    t.check_eq(log_lines(), ["pre-jail", "post-jail", "as-root", "as-user", "worker", "worker"],
+               "hook phases once per vassal start; a reload runs none of them again")
 
     missing = t.path("missing")
     cases = {
