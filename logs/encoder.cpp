@@ -43,7 +43,9 @@ void append_number(std::string& out, int64_t v) {
   out.append(buf, static_cast<size_t>(res.ptr - buf));
 }
 
-int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+int64_t floor_div(int64_t a, int64_t b) {
+  return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
 
 // Marks each variable of a json template that sits outside a JSON string in the template text.
 void mark_quoting(std::vector<Piece>& pieces) {
@@ -104,8 +106,11 @@ Result<EncoderChain> EncoderChain::build(const std::vector<config::LogEncoderSpe
     step.kind = spec.kind;
     switch (spec.kind) {
       case EncoderKind::Prefix:
-      case EncoderKind::Suffix: step.text = spec.args; break;
-      case EncoderKind::Nl: break;
+      case EncoderKind::Suffix:
+        step.text = spec.args;
+        break;
+      case EncoderKind::Nl:
+        break;
       case EncoderKind::Format:
       case EncoderKind::Json:
         for (const auto& part : spec.parts) {
@@ -116,7 +121,9 @@ Result<EncoderChain> EncoderChain::build(const std::vector<config::LogEncoderSpe
         }
         if (spec.kind == EncoderKind::Json) mark_quoting(step.pieces);
         break;
-      case EncoderKind::Gzip: step.deflater = std::make_unique<Deflater>(Deflater::Framing::Gzip); break;
+      case EncoderKind::Gzip:
+        step.deflater = std::make_unique<Deflater>(Deflater::Framing::Gzip);
+        break;
       case EncoderKind::Compress:
         step.deflater = std::make_unique<Deflater>(Deflater::Framing::Zlib);
         break;
@@ -140,11 +147,13 @@ Result<EncoderChain> EncoderChain::build(const std::vector<config::LogEncoderSpe
 }
 
 bool EncoderChain::binary() const {
-  return !steps_.empty() && (steps_.back().kind == EncoderKind::Gzip ||
-                             steps_.back().kind == EncoderKind::Compress);
+  return !steps_.empty() &&
+         (steps_.back().kind == EncoderKind::Gzip || steps_.back().kind == EncoderKind::Compress);
 }
 
-size_t EncoderChain::size() const { return steps_.size(); }
+size_t EncoderChain::size() const {
+  return steps_.size();
+}
 
 void EncoderChain::render(Step& step, const Record& r, std::string_view msg, std::string& out) {
   const bool json = step.kind == EncoderKind::Json;
@@ -161,8 +170,12 @@ void EncoderChain::render(Step& step, const Record& r, std::string_view msg, std
       std::chrono::duration_cast<std::chrono::microseconds>(r.time.time_since_epoch()).count();
   for (auto& p : step.pieces) {
     switch (p.kind) {
-      case Kind::Literal: out += p.text; break;
-      case Kind::Msg: put(msg, p.quote); break;
+      case Kind::Literal:
+        out += p.text;
+        break;
+      case Kind::Msg:
+        put(msg, p.quote);
+        break;
       case Kind::MsgNl:
         if (json) {
           if (p.quote) out += '"';
@@ -174,9 +187,15 @@ void EncoderChain::render(Step& step, const Record& r, std::string_view msg, std
           out += '\n';
         }
         break;
-      case Kind::Unix: append_number(out, floor_div(micros, 1'000'000)); break;
-      case Kind::Millis: append_number(out, floor_div(micros, 1'000)); break;
-      case Kind::Micros: append_number(out, micros); break;
+      case Kind::Unix:
+        append_number(out, floor_div(micros, 1'000'000));
+        break;
+      case Kind::Millis:
+        append_number(out, floor_div(micros, 1'000));
+        break;
+      case Kind::Micros:
+        append_number(out, micros);
+        break;
       case Kind::Strftime: {
         const int64_t second = floor_div(micros, 1'000'000);
         if (second != p.cached_second) {
@@ -192,11 +211,21 @@ void EncoderChain::render(Step& step, const Record& r, std::string_view msg, std
         put(p.cached, p.quote);
         break;
       }
-      case Kind::Vassal: put(r.vassal, p.quote); break;
-      case Kind::Stream: put(stream_name(r.stream), p.quote); break;
-      case Kind::Pid: append_number(out, r.pid); break;
-      case Kind::Hostname: put(hostname_, p.quote); break;
-      case Kind::Level: put(level_name(r.level), p.quote); break;
+      case Kind::Vassal:
+        put(r.vassal, p.quote);
+        break;
+      case Kind::Stream:
+        put(stream_name(r.stream), p.quote);
+        break;
+      case Kind::Pid:
+        append_number(out, r.pid);
+        break;
+      case Kind::Hostname:
+        put(hostname_, p.quote);
+        break;
+      case Kind::Level:
+        put(level_name(r.level), p.quote);
+        break;
     }
   }
 }
@@ -231,7 +260,9 @@ void EncoderChain::encode(const Record& r, std::string& out) {
         if (binary_so_far || cur.empty() || cur.back() != '\n') dst += '\n';
         break;
       case EncoderKind::Format:
-      case EncoderKind::Json: render(s, r, without_newline(cur), dst); break;
+      case EncoderKind::Json:
+        render(s, r, without_newline(cur), dst);
+        break;
       case EncoderKind::Gzip:
       case EncoderKind::Compress: {
         std::string_view in = cur;

@@ -11,7 +11,10 @@ constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 // 0: copy as is; 1: needs an escape; 2: starts a multi-byte sequence (or is invalid).
 constexpr std::array<uint8_t, 256> make_classes() {
   std::array<uint8_t, 256> t{};
-  for (int c = 0; c < 256; ++c) t[static_cast<size_t>(c)] = c < 0x20 || c == '"' || c == '\\' || c == 0x7F ? 1 : c >= 0x80 ? 2 : 0;
+  for (int c = 0; c < 256; ++c)
+    t[static_cast<size_t>(c)] = c < 0x20 || c == '"' || c == '\\' || c == 0x7F ? 1
+                                : c >= 0x80                                    ? 2
+                                                                               : 0;
   return t;
 }
 constexpr auto kClass = make_classes();
@@ -34,13 +37,27 @@ size_t utf8_length(const unsigned char* s, size_t n) {
 
 void append_escape(std::string& out, unsigned char c) {
   switch (c) {
-    case '"': out += "\\\""; return;
-    case '\\': out += "\\\\"; return;
-    case '\n': out += "\\n"; return;
-    case '\r': out += "\\r"; return;
-    case '\t': out += "\\t"; return;
-    case '\b': out += "\\b"; return;
-    case '\f': out += "\\f"; return;
+    case '"':
+      out += "\\\"";
+      return;
+    case '\\':
+      out += "\\\\";
+      return;
+    case '\n':
+      out += "\\n";
+      return;
+    case '\r':
+      out += "\\r";
+      return;
+    case '\t':
+      out += "\\t";
+      return;
+    case '\b':
+      out += "\\b";
+      return;
+    case '\f':
+      out += "\\f";
+      return;
     default: {
       constexpr char kHex[] = "0123456789abcdef";
       const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};

@@ -6,7 +6,9 @@
 namespace emp::logs {
 namespace {
 
-bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+bool is_continuation(char c) {
+  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
 
 // Where to cut `s` (longer than max) so the piece holds at most max bytes: before a UTF-8
 // sequence that would straddle the cut, when there is one within the last 3 bytes.
@@ -37,8 +39,7 @@ void LineSplitter::feed(std::string_view bytes, std::vector<Line>& lines_out) {
     const size_t len = static_cast<size_t>(static_cast<const char*>(nl) - bytes.data());
     if (pending_.empty()) {
       std::string_view line = bytes.substr(0, len);
-      while (line.size() > max_line_ &&
-             !(line.size() == max_line_ + 1 && line.back() == '\r')) {
+      while (line.size() > max_line_ && !(line.size() == max_line_ + 1 && line.back() == '\r')) {
         const size_t cut = cut_point(line, max_line_);
         push_line(lines_out, line.substr(0, cut), true);
         line.remove_prefix(cut);

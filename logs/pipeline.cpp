@@ -35,8 +35,8 @@ std::vector<std::string> names_of(const std::vector<LoggerSpec>& loggers) {
 }
 
 SinkOptions sink_options(const PipelineOptions& o, int notify_fd) {
-  return SinkOptions{o.syslog_socket, o.stderr_fd, o.queue_records, o.queue_bytes,
-                     o.stall_timeout, notify_fd};
+  return SinkOptions{o.syslog_socket, o.stderr_fd,     o.queue_records,
+                     o.queue_bytes,   o.stall_timeout, notify_fd};
 }
 
 }  // namespace
@@ -44,7 +44,8 @@ SinkOptions sink_options(const PipelineOptions& o, int notify_fd) {
 Pipeline::Pipeline(std::string hostname, PipelineOptions options)
     : hostname_(std::move(hostname)), options_(std::move(options)) {}
 
-Result<std::shared_ptr<Sink>> Pipeline::open_sink(const LoggerSpec& spec, const std::string& owner) {
+Result<std::shared_ptr<Sink>> Pipeline::open_sink(const LoggerSpec& spec,
+                                                  const std::string& owner) {
   EMP_TRY(auto sink, Sink::open(spec, owner, sink_options(options_, wake_.get())));
   std::shared_ptr<Sink> shared = std::move(sink);
   std::lock_guard lock(sinks_mu_);
@@ -105,14 +106,15 @@ Result<void> Pipeline::configure_vassal(const std::string& name,
     remove_vassal(name);
     return ok();
   }
-  EMP_CHECK(check_encoders(encoders, names_of(specs.empty() ? emperor_.own_specs : specs))
-                .context(what));
+  EMP_CHECK(
+      check_encoders(encoders, names_of(specs.empty() ? emperor_.own_specs : specs)).context(what));
 
   Route route;
   auto old = vassals_.find(name);
   if (specs.empty()) {
     for (const auto& t : emperor_.targets) {
-      EMP_TRY(auto chain, EncoderChain::build(encoders, t.sink->spec().name, hostname_).context(what));
+      EMP_TRY(auto chain,
+              EncoderChain::build(encoders, t.sink->spec().name, hostname_).context(what));
       route.targets.push_back(Target{t.sink, std::make_shared<EncoderChain>(std::move(chain))});
     }
   } else {
@@ -133,7 +135,8 @@ Result<void> Pipeline::configure_vassal(const std::string& name,
     for (const auto& sink : route.own) {
       auto chain = EncoderChain::build(encoders, sink->spec().name, hostname_);
       if (!chain) {
-        retire_route(route, old != vassals_.end() ? old->second.own : std::vector<std::shared_ptr<Sink>>{});
+        retire_route(
+            route, old != vassals_.end() ? old->second.own : std::vector<std::shared_ptr<Sink>>{});
         return forward_error(std::move(chain).context(what));
       }
       route.targets.push_back(
@@ -172,7 +175,8 @@ void Pipeline::reap() {
   std::vector<std::shared_ptr<Sink>> done;
   {
     std::lock_guard lock(sinks_mu_);
-    auto keep = std::partition(sinks_.begin(), sinks_.end(), [](const auto& s) { return !s->finished(); });
+    auto keep =
+        std::partition(sinks_.begin(), sinks_.end(), [](const auto& s) { return !s->finished(); });
     done.assign(std::make_move_iterator(keep), std::make_move_iterator(sinks_.end()));
     sinks_.erase(keep, sinks_.end());
   }
@@ -246,7 +250,8 @@ void Pipeline::monitor() {
     std::map<const Sink*, std::pair<uint64_t, uint64_t>> now;
     for (const auto& s : sinks) {
       const auto counts = std::make_pair(s->dropped(), s->errors());
-      const auto before = seen.count(s.get()) ? seen[s.get()] : std::make_pair(uint64_t{0}, uint64_t{0});
+      const auto before =
+          seen.count(s.get()) ? seen[s.get()] : std::make_pair(uint64_t{0}, uint64_t{0});
       now[s.get()] = counts;
       if (counts.first > before.first || counts.second > before.second)
         report(*s, counts.first - before.first, counts.second - before.second);

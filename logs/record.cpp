@@ -15,9 +15,12 @@ constexpr std::string_view kLevels[] = {"emerg",   "alert",  "crit", "error",
 
 std::string_view stream_name(Stream s) {
   switch (s) {
-    case Stream::Stdout: return "stdout";
-    case Stream::Stderr: return "stderr";
-    case Stream::Emperor: return "emperor";
+    case Stream::Stdout:
+      return "stdout";
+    case Stream::Stderr:
+      return "stderr";
+    case Stream::Emperor:
+      return "emperor";
   }
   return "stdout";
 }
@@ -26,7 +29,9 @@ std::string_view level_name(int level) {
   return kLevels[level < 0 ? 0 : level > 7 ? 7 : level];
 }
 
-int default_level(Stream s) { return s == Stream::Stderr ? 3 : 6; }
+int default_level(Stream s) {
+  return s == Stream::Stderr ? 3 : 6;
+}
 
 std::string record_json(const Record& r) {
   using namespace std::chrono;

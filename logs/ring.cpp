@@ -6,7 +6,9 @@ namespace emp::logs {
 
 Ring::Ring(size_t capacity) : slots_(capacity) {}
 
-void Ring::push(const Record& r) { push(Record(r)); }
+void Ring::push(const Record& r) {
+  push(Record(r));
+}
 
 void Ring::push(Record&& r) {
   ++total_;

@@ -31,7 +31,9 @@ constexpr auto kNap = std::chrono::milliseconds(2);
 // Per-record queue cost beyond the message bytes, so a flood of empty lines is bounded too.
 constexpr size_t kItemOverhead = sizeof(Record) + 16;
 
-size_t item_cost(const Record& r) { return r.msg.size() + r.vassal.size() + kItemOverhead; }
+size_t item_cost(const Record& r) {
+  return r.msg.size() + r.vassal.size() + kItemOverhead;
+}
 
 int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -90,9 +92,12 @@ Sink::~Sink() {
 
 std::string Sink::target() const {
   switch (spec_.kind) {
-    case LoggerSpec::Kind::File: return spec_.path;
-    case LoggerSpec::Kind::Syslog: return options_.syslog_socket;
-    case LoggerSpec::Kind::Stderr: return "stderr";
+    case LoggerSpec::Kind::File:
+      return spec_.path;
+    case LoggerSpec::Kind::Syslog:
+      return options_.syslog_socket;
+    case LoggerSpec::Kind::Stderr:
+      return "stderr";
   }
   return {};
 }
@@ -118,7 +123,8 @@ Result<sys::UniqueFd> Sink::open_target(Io& io) const {
       // A fresh open file description of the same pipe/tty/file, so O_NONBLOCK is ours alone
       // and does not change the emperor's (and its children's) stderr.
       const std::string proc = "/proc/self/fd/" + std::to_string(options_.stderr_fd);
-      sys::UniqueFd fd(::open(proc.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+      sys::UniqueFd fd(
+          ::open(proc.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
       if (fd) {
         io = Io::Write;
         return fd;
@@ -126,7 +132,8 @@ Result<sys::UniqueFd> Sink::open_target(Io& io) const {
       // Sockets (journald's stdout stream) cannot be reopened: share the description and
       // ask for non-blocking sends per call instead.
       fd = sys::UniqueFd(::fcntl(options_.stderr_fd, F_DUPFD_CLOEXEC, 3));
-      if (!fd) return fail_errno("duplicate stderr (fd " + std::to_string(options_.stderr_fd) + ")");
+      if (!fd)
+        return fail_errno("duplicate stderr (fd " + std::to_string(options_.stderr_fd) + ")");
       struct stat st {};
       io = ::fstat(fd.get(), &st) == 0 && S_ISSOCK(st.st_mode) ? Io::Send : Io::Write;
       return fd;
@@ -173,8 +180,8 @@ Result<void> Sink::reopen() {
   auto fd = open_target(io);
   if (!fd) {
     if (spec_.kind == LoggerSpec::Kind::File)
-      return fail("reopen log file '" + spec_.path + "': " +
-                  fd.error().message.substr(fd.error().message.rfind(": ") + 2),
+      return fail("reopen log file '" + spec_.path +
+                      "': " + fd.error().message.substr(fd.error().message.rfind(": ") + 2),
                   fd.error().code);
     return forward_error(std::move(fd));
   }
@@ -212,7 +219,8 @@ void Sink::join() {
 
 uint64_t Sink::queued_estimate() const {
   // Read in this order, a record moving from queued to written is never counted twice.
-  const uint64_t done = written_.load(std::memory_order_acquire) + dropped_.load(std::memory_order_acquire);
+  const uint64_t done =
+      written_.load(std::memory_order_acquire) + dropped_.load(std::memory_order_acquire);
   const uint64_t received = received_.load(std::memory_order_acquire);
   return received > done ? received - done : 0;
 }
@@ -309,16 +317,17 @@ void Sink::process(std::vector<Item>& batch) {
   datagrams ? flush_datagrams() : flush_stream();
 }
 
-void Sink::note_progress() { last_progress_.store(now_ns(), std::memory_order_relaxed); }
+void Sink::note_progress() {
+  last_progress_.store(now_ns(), std::memory_order_relaxed);
+}
 
 bool Sink::over(uint64_t records, uint64_t bytes) const {
   return queued_estimate() >= records || backlog_bytes_.load() >= bytes;
 }
 
 bool Sink::stalled() const {
-  return queued_estimate() > 0 &&
-         now_ns() - last_progress_.load(std::memory_order_relaxed) >
-             std::chrono::nanoseconds(options_.stall_timeout).count();
+  return queued_estimate() > 0 && now_ns() - last_progress_.load(std::memory_order_relaxed) >
+                                      std::chrono::nanoseconds(options_.stall_timeout).count();
 }
 
 // The waiter sets waited_on_ before its second look at the counters and the writer updates the
@@ -365,7 +374,8 @@ void Sink::fail_io(const std::string& what, const std::string& reason, size_t re
 }
 
 std::string Sink::shutdown_reason() const {
-  return "gave up at shutdown, the " + std::string(spec_.kind == LoggerSpec::Kind::Syslog ? "socket" : "file") +
+  return "gave up at shutdown, the " +
+         std::string(spec_.kind == LoggerSpec::Kind::Syslog ? "socket" : "file") +
          " accepted nothing more before the deadline";
 }
 
@@ -470,8 +480,8 @@ void Sink::flush_datagrams() {
       msgs[i].msg_hdr.msg_iov = &iov[i];
       msgs[i].msg_hdr.msg_iovlen = 1;
     }
-    const int n = ::sendmmsg(fd_.get(), msgs, static_cast<unsigned>(count),
-                             MSG_DONTWAIT | MSG_NOSIGNAL);
+    const int n =
+        ::sendmmsg(fd_.get(), msgs, static_cast<unsigned>(count), MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n > 0) {
       for (size_t i = 0; i < static_cast<size_t>(n); ++i)
         bytes_.fetch_add(msgs[i].msg_len, std::memory_order_relaxed);

@@ -168,8 +168,10 @@ int main(int argc, char** argv) {
   }
   const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   const double cpu = cpu_seconds() - cpu0;
-  std::printf("mode=%s lines=%ld seconds=%.3f lines_per_sec=%.0f cpu_seconds=%.3f written=%llu dropped=%llu\n",
-              mode.c_str(), n, secs, static_cast<double>(n) / secs, cpu,
-              static_cast<unsigned long long>(written), static_cast<unsigned long long>(dropped));
+  std::printf(
+      "mode=%s lines=%ld seconds=%.3f lines_per_sec=%.0f cpu_seconds=%.3f written=%llu "
+      "dropped=%llu\n",
+      mode.c_str(), n, secs, static_cast<double>(n) / secs, cpu,
+      static_cast<unsigned long long>(written), static_cast<unsigned long long>(dropped));
   return written == static_cast<uint64_t>(n) ? 0 : 1;
 }

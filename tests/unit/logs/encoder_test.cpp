@@ -2,11 +2,11 @@
 
 #include <doctest/doctest.h>
 
+#include <unistd.h>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
 #include "logs/deflate.h"
 
@@ -28,7 +28,8 @@ std::vector<LogEncoderSpec> encoders(std::initializer_list<const char*> texts) {
 
 Record sample(std::string msg = "hello") {
   Record r;
-  r.time = system_clock::time_point(microseconds(1'704'164'645'678'901));  // 2024-01-02 03:04:05.678901 UTC
+  r.time = system_clock::time_point(
+      microseconds(1'704'164'645'678'901));  // 2024-01-02 03:04:05.678901 UTC
   r.vassal = "web";
   r.stream = Stream::Stdout;
   r.pid = 4242;
@@ -221,7 +222,8 @@ TEST_CASE("chains run in order, each on the previous output") {
 }
 
 TEST_CASE(":LOGGER scoping: an encoder applies to its logger only") {
-  const auto specs = encoders({"prefix all:", "prefix:file F:", "suffix:syslog !S", "json:net {\"m\":\"${msg}\"}"});
+  const auto specs = encoders(
+      {"prefix all:", "prefix:file F:", "suffix:syslog !S", "json:net {\"m\":\"${msg}\"}"});
   auto out = encode_once(specs, "file", sample(), "box");
   CHECK(*out == "F:all:hello\n");
   out = encode_once(specs, "syslog", sample(), "box");
@@ -309,7 +311,9 @@ TEST_CASE("check_encoders: :LOGGER must name a logger") {
 TEST_CASE("check_encoders: json templates are checked even when scoped") {
   auto r = check_encoders(encoders({"json:file oops ${msg}"}), {"file"});
   REQUIRE_FALSE(r.has_value());
-  CHECK(r.error().message.rfind("invalid log-encoder 'json:file oops ${msg}': the template does not yield valid JSON", 0) == 0);
+  CHECK(r.error().message.rfind(
+            "invalid log-encoder 'json:file oops ${msg}': the template does not yield valid JSON",
+            0) == 0);
 }
 
 TEST_CASE("a chain appends to what out already holds") {

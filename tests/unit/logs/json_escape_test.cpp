@@ -50,21 +50,21 @@ TEST_CASE("every control character round-trips through a JSON parser") {
 }
 
 TEST_CASE("well-formed UTF-8 is kept") {
-  CHECK(esc("caf\xC3\xA9") == "caf\xC3\xA9");                  // 2 bytes
-  CHECK(esc("\xE2\x82\xAC") == "\xE2\x82\xAC");                // euro, 3 bytes
-  CHECK(esc("\xF0\x9F\x98\x80") == "\xF0\x9F\x98\x80");        // emoji, 4 bytes
-  CHECK(esc("\xF4\x8F\xBF\xBF") == "\xF4\x8F\xBF\xBF");        // U+10FFFF
-  CHECK(esc("\xE2\x80\xA8") == "\xE2\x80\xA8");                // U+2028 is valid JSON
+  CHECK(esc("caf\xC3\xA9") == "caf\xC3\xA9");            // 2 bytes
+  CHECK(esc("\xE2\x82\xAC") == "\xE2\x82\xAC");          // euro, 3 bytes
+  CHECK(esc("\xF0\x9F\x98\x80") == "\xF0\x9F\x98\x80");  // emoji, 4 bytes
+  CHECK(esc("\xF4\x8F\xBF\xBF") == "\xF4\x8F\xBF\xBF");  // U+10FFFF
+  CHECK(esc("\xE2\x80\xA8") == "\xE2\x80\xA8");          // U+2028 is valid JSON
 }
 
 TEST_CASE("ill-formed UTF-8 becomes U+FFFD, one per bad byte") {
   const std::string r = "\xEF\xBF\xBD";
-  CHECK(esc("\x80") == r);                       // lone continuation byte
-  CHECK(esc("\xFF") == r);                       // never valid
-  CHECK(esc("\xC0\x80") == r + r);               // overlong NUL
-  CHECK(esc("\xC1\xBF") == r + r);               // overlong
-  CHECK(esc("\xE0\x80\x80") == r + r + r);       // overlong 3-byte
-  CHECK(esc("\xED\xA0\x80") == r + r + r);       // UTF-16 surrogate
+  CHECK(esc("\x80") == r);                          // lone continuation byte
+  CHECK(esc("\xFF") == r);                          // never valid
+  CHECK(esc("\xC0\x80") == r + r);                  // overlong NUL
+  CHECK(esc("\xC1\xBF") == r + r);                  // overlong
+  CHECK(esc("\xE0\x80\x80") == r + r + r);          // overlong 3-byte
+  CHECK(esc("\xED\xA0\x80") == r + r + r);          // UTF-16 surrogate
   CHECK(esc("\xF4\x90\x80\x80") == r + r + r + r);  // above U+10FFFF
   CHECK(esc("\xF5\x80") == r + r);
   CHECK(esc("a\xE2\x82") == "a" + r + r);        // truncated at the end
@@ -86,6 +86,7 @@ TEST_CASE("random bytes always give a string a JSON parser accepts") {
 }
 
 TEST_CASE("valid text comes back unchanged through a parser") {
-  const std::string s = "line with \"quotes\", \\ backslash, tab\t, caf\xC3\xA9 and \xF0\x9F\x98\x80";
+  const std::string s =
+      "line with \"quotes\", \\ backslash, tab\t, caf\xC3\xA9 and \xF0\x9F\x98\x80";
   CHECK(parsed(s) == s);
 }

@@ -218,7 +218,8 @@ TEST_CASE("a blocked sink stalls neither submit() nor the other sinks, and its d
       submit_with_backpressure(*p, std::move(r));
       worst_submit = std::max(worst_submit, steady_clock::now() - t0);
     }
-    REQUIRE(wait_until([&] { return logger_stats(*p, "main")["written"] >= kLines; }));  // + reports
+    REQUIRE(
+        wait_until([&] { return logger_stats(*p, "main")["written"] >= kLines; }));  // + reports
     const auto stuck = logger_stats(*p, "stuck");
     CHECK(stuck["dropped"].get<uint64_t>() > 0);
     CHECK(stuck["written"].get<uint64_t>() < kLines);
@@ -237,8 +238,10 @@ TEST_CASE("a blocked sink stalls neither submit() nor the other sinks, and its d
   size_t data = 0;
   std::string report;
   for (const auto& l : lines) {
-    if (l.rfind("line ", 0) == 0) ++data;
-    else if (l.find("logger 'stuck'") != std::string::npos) report = l;
+    if (l.rfind("line ", 0) == 0)
+      ++data;
+    else if (l.find("logger 'stuck'") != std::string::npos)
+      report = l;
   }
   CHECK(data == kLines);
   CHECK(report.find("logger 'stuck' (" + fifo + "): dropped ") == 0);
@@ -435,7 +438,8 @@ TEST_CASE("stderr: <N> priority prefix for journald, on a pipe") {
   ::close(fds[1]);
   std::string got;
   char buf[4096];
-  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) got.append(buf, static_cast<size_t>(n));
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;)
+    got.append(buf, static_cast<size_t>(n));
   ::close(fds[0]);
   CHECK(got == "<6>out\n<3>err\n<4>careful\n");
 }
@@ -501,11 +505,13 @@ TEST_CASE("create: errors name what is wrong") {
   CHECK(r.error().message == "open log file '/nonexistent-dir/x.log': No such file or directory");
   r = Pipeline::create(encoders({"prefix:nope x"}), {}, std::nullopt, "box", o);
   REQUIRE_FALSE(r.has_value());
-  CHECK(r.error().message == "log-encoder 'prefix:nope x' names logger 'nope', which is not defined");
+  CHECK(r.error().message ==
+        "log-encoder 'prefix:nope x' names logger 'nope', which is not defined");
   r = Pipeline::create(encoders({"json ${msg} x"}), {}, std::nullopt, "box", o);
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().message ==
-        "invalid log-encoder 'json ${msg} x': the template does not yield valid JSON, e.g. \"hello\" x");
+        "invalid log-encoder 'json ${msg} x': the template does not yield valid JSON, e.g. "
+        "\"hello\" x");
 }
 
 TEST_CASE("vassals: own loggers, own encoders, or the emperor's") {
@@ -514,7 +520,8 @@ TEST_CASE("vassals: own loggers, own encoders, or the emperor's") {
   {
     auto p = make(encoders({"format E ${vassal}: ${msg}"}), loggers({"file:" + main_log}));
     REQUIRE(p->configure_vassal("own", encoders({"format O ${msg}"}), loggers({"file:" + own}),
-                                std::nullopt).has_value());
+                                std::nullopt)
+                .has_value());
     REQUIRE(p->configure_vassal("enc", encoders({"format V ${vassal}: ${msg}"}), {}, std::nullopt)
                 .has_value());
     REQUIRE(p->configure_vassal("plain", {}, {}, std::nullopt).has_value());
@@ -532,7 +539,8 @@ TEST_CASE("vassals: own loggers, own encoders, or the emperor's") {
 
 TEST_CASE("vassals: remove and reconfigure") {
   TempDir dir;
-  const std::string main_log = dir / "emperor.log", own = dir / "own.log", other = dir / "other.log";
+  const std::string main_log = dir / "emperor.log", own = dir / "own.log",
+                    other = dir / "other.log";
   {
     auto p = make({}, loggers({"file:" + main_log}));
     REQUIRE(p->configure_vassal("web", {}, {}, own).has_value());
@@ -560,14 +568,17 @@ TEST_CASE("vassals: configuration errors leave the old routing in place") {
   auto r = p->configure_vassal("web", {}, loggers({"file:/nonexistent-dir/x.log"}), std::nullopt);
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().message ==
-        "configure logs of vassal 'web': open log file '/nonexistent-dir/x.log': No such file or directory");
+        "configure logs of vassal 'web': open log file '/nonexistent-dir/x.log': No such file or "
+        "directory");
   r = p->configure_vassal("web", encoders({"prefix:syslog x"}), {}, std::nullopt);
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().message ==
-        "configure logs of vassal 'web': log-encoder 'prefix:syslog x' names logger 'syslog', which is not defined");
+        "configure logs of vassal 'web': log-encoder 'prefix:syslog x' names logger 'syslog', "
+        "which is not defined");
   r = p->configure_vassal("web", encoders({"json {${msg}}"}), {}, own);
   REQUIRE_FALSE(r.has_value());
-  CHECK(r.error().message.rfind("configure logs of vassal 'web': invalid log-encoder 'json {${msg}}'", 0) == 0);
+  CHECK(r.error().message.rfind(
+            "configure logs of vassal 'web': invalid log-encoder 'json {${msg}}'", 0) == 0);
   p->submit(rec("still routed", "web"));
   p.reset();
   CHECK(lines_of(own) == std::vector<std::string>{"still routed"});
@@ -642,7 +653,8 @@ TEST_CASE("write errors are counted and reported with their reason") {
   CHECK(s["dropped"] == 1);
   CHECK(s["last_error"] == "write '/dev/full': No space left on device");
   REQUIRE(wait_until([&] { return slurp(ok_log).find("logger 'full'") != std::string::npos; }));
-  CHECK(slurp(ok_log).find("logger 'full' (/dev/full): dropped 1 lines in the last 1 s (1 in total), "
-                           "1 write errors, last: write '/dev/full': No space left on device") !=
-        std::string::npos);
+  CHECK(
+      slurp(ok_log).find("logger 'full' (/dev/full): dropped 1 lines in the last 1 s (1 in total), "
+                         "1 write errors, last: write '/dev/full': No space left on device") !=
+      std::string::npos);
 }

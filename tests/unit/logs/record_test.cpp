@@ -42,8 +42,9 @@ TEST_CASE("record_json: one object with time, vassal, stream, pid, msg") {
   r.stream = Stream::Stderr;
   r.pid = 42;
   r.msg = "boom \"x\"";
-  CHECK(record_json(r) ==
-        R"({"time":"2024-01-02T03:04:05.678901Z","vassal":"web","stream":"stderr","pid":42,"msg":"boom \"x\""})");
+  CHECK(
+      record_json(r) ==
+      R"({"time":"2024-01-02T03:04:05.678901Z","vassal":"web","stream":"stderr","pid":42,"msg":"boom \"x\""})");
   r.continued = true;
   CHECK(record_json(r).find(R"(,"continued":true})") != std::string::npos);
 }
@@ -53,7 +54,8 @@ TEST_CASE("record_json is valid JSON whatever msg holds") {
   r.msg = std::string("\x00\x01\xff\xc0\x80\n\t\"\\", 9);
   r.vassal = "v\xff";
   const auto j = nlohmann::json::parse(record_json(r));
-  CHECK(j["msg"].get<std::string>() == std::string("\x00\x01\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\n\t\"\\", 15));
+  CHECK(j["msg"].get<std::string>() ==
+        std::string("\x00\x01\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\n\t\"\\", 15));
   CHECK(j["time"] == "1970-01-01T00:00:00.000000Z");
   CHECK(j["stream"] == "stdout");
   CHECK(j["pid"] == 0);
@@ -102,7 +104,7 @@ TEST_CASE("syslog header: <PRI>, RFC 3164 timestamp, ident[pid]") {
   SyslogHeader h;
   std::string out;
   const auto t = system_clock::time_point(seconds(1'704'164'645));  // 2024-01-02 03:04:05 UTC
-  h.append(out, 16, 3, t, "web", 77);  // local0.err = 16*8+3
+  h.append(out, 16, 3, t, "web", 77);                               // local0.err = 16*8+3
   CHECK(out == "<131>Jan  2 03:04:05 web[77]: ");
   out.clear();
   h.append(out, 3, 6, t + seconds(86400 * 10), "emperor", 0);  // daemon.info, no pid
