@@ -29,8 +29,28 @@ std::optional<SetupFailure> set_up(const config::VassalSpec& spec, const StartMe
     // The emperor's router owns the queues from here on; our copies close with `fds`.
     return channel->send(TunMessage{device}, raw).context("hand tun device '" + device + "' to the emperor");
   };
-  callbacks.before_drop = []() -> Result<void> { return ok(); };
+  // chown-socket names resolve here, on the host's user databases, like uid and gid.
+  auto owner = resolve_socket_owner(spec);
+  if (!owner) return SetupFailure{"SOCKET", "chown-socket '" + spec.chown_socket.value_or("") +
+                                                "': " + owner.error().message};
+  std::optional<std::string> socket_failure;
+  callbacks.before_drop = [&]() -> Result<void> {
+    for (const auto& address : spec.socket) {
+      auto bound = bind_listen_socket(address, *owner);
+      if (!bound) {
+        socket_failure = bound.error().message;
+        return forward_error(std::move(bound));
+      }
+      outcome.sockets.push_back(std::move(*bound));
+    }
+    if (auto notify = NotifySocket::create(spec.name)) outcome.notify.emplace(std::move(*notify));
+    else outcome.warnings.push_back("no readiness protocol: " + notify.error().message);
+    if (auto probe = BacklogProbe::open(outcome.sockets)) outcome.backlog.emplace(std::move(*probe));
+    else outcome.warnings.push_back("no backlog measure: " + probe.error().message);
+    return ok();
+  };
   if (auto error = jail::build(plan, callbacks)) {
+    if (socket_failure) return SetupFailure{"SOCKET", *socket_failure};
     const std::string object = error->object.empty() ? "" : "'" + error->object + "': ";
     return SetupFailure{jail::step_name(error->step), object + error->message};
   }

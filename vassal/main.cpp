@@ -28,8 +28,10 @@ namespace emp::vassal {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: vassal [--use-clone NS,...] [-v] FILE    run one vassal file in the foreground\n"
+    "usage: vassal [--use-clone NS,...] [-v] [--heartbeats] FILE\n"
+    "       run one vassal file in the foreground\n"
     "       -v: print each jail step\n"
+    "       --heartbeats: print each heartbeat (workers, pool, sockets) as a JSON line on stdout\n"
     "       (vassal --channel FD is how the emperor starts a vassal)\n";
 
 constexpr int kStartTimeoutMs = 30'000;
@@ -73,7 +75,9 @@ int run_channel(int fd) {
     say(failure->step + ": " + failure->message);
     return 1;
   }
-  auto master = Master::create({*spec, &channel, ::getpid() == 1, std::move(outcome.bridge)});
+  auto master = Master::create({*spec, &channel, ::getpid() == 1, std::move(outcome.bridge),
+                                std::move(outcome.sockets), std::move(outcome.notify),
+                                std::move(outcome.backlog), std::move(outcome.warnings)});
   if (!master) {
     (void)channel.send(ErrorMessage{"EXEC", master.error().message});
     return 1;
@@ -108,7 +112,8 @@ Result<Standalone> load(const std::string& file, const std::optional<std::string
 
 int exit_code_of(const sys::ExitStatus& s) { return s.signal ? 128 + s.signal : s.code; }
 
-int run_standalone(const std::string& file, const std::optional<std::string>& use_clone, bool verbose) {
+int run_standalone(const std::string& file, const std::optional<std::string>& use_clone, bool verbose,
+                   bool heartbeats) {
   auto s = load(file, use_clone);
   if (!s) {
     say(s.error().message);
@@ -162,6 +167,8 @@ int run_standalone(const std::string& file, const std::optional<std::string>& us
           }
           if (auto* step = std::get_if<StepMessage>(&(*in)->message); step && verbose) say(step->what);
           if (std::holds_alternative<ReadyMessage>((*in)->message)) say(s->spec.name + " is running");
+          if (heartbeats && std::holds_alternative<HeartbeatMessage>((*in)->message))
+            std::cout << encode((*in)->message) << std::endl;
           if (auto* err = std::get_if<ErrorMessage>(&(*in)->message)) {
             say(err->step + " failed: " + err->message);
             fatal = true;
@@ -184,6 +191,7 @@ int main(int argc, char** argv) {
   std::optional<std::string> use_clone;
   std::optional<int> channel_fd;
   bool verbose = false;
+  bool heartbeats = false;
   std::string file;
   for (size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
@@ -193,6 +201,8 @@ int main(int argc, char** argv) {
       else ++i;  // --name only labels the process for ps
     } else if (a == "--verbose" || a == "-v") {
       verbose = true;
+    } else if (a == "--heartbeats") {
+      heartbeats = true;
     } else if (a == "--help" || a == "-h") {
       std::cout << emp::vassal::kUsage;
       return 0;
@@ -208,5 +218,5 @@ int main(int argc, char** argv) {
     std::cerr << emp::vassal::kUsage;
     return 2;
   }
-  return emp::vassal::run_standalone(file, use_clone, verbose);
+  return emp::vassal::run_standalone(file, use_clone, verbose, heartbeats);
 }

@@ -39,6 +39,42 @@ Result<MemoryUsage> parse_smaps_rollup(std::string_view text) {
   return m;
 }
 
+std::vector<pid_t> parse_children(std::string_view text) {
+  std::vector<pid_t> out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\n')) ++pos;
+    pid_t pid = 0;
+    auto [end, ec] = std::from_chars(text.data() + pos, text.data() + text.size(), pid);
+    if (ec != std::errc{}) break;
+    if (pid > 0) out.push_back(pid);
+    pos = static_cast<size_t>(end - text.data());
+  }
+  return out;
+}
+
+Result<MemoryUsage> read_tree_memory(pid_t pid) {
+  EMP_TRY(MemoryUsage total, read_memory(pid));
+  std::vector<pid_t> todo{pid};
+  size_t seen = 1;
+  while (!todo.empty() && seen < kMaxTreeProcesses) {
+    const pid_t p = todo.back();
+    todo.pop_back();
+    const std::string path = "/proc/" + std::to_string(p) + "/task/" + std::to_string(p) + "/children";
+    auto text = sys::read_file(path, 65536);
+    if (!text) continue;  // it exited meanwhile: nothing of it to count
+    for (pid_t child : parse_children(*text)) {
+      if (seen++ >= kMaxTreeProcesses) break;
+      if (auto m = read_memory(child)) {
+        total.rss_bytes += m->rss_bytes;
+        total.pss_bytes += m->pss_bytes;
+      }
+      todo.push_back(child);
+    }
+  }
+  return total;
+}
+
 Result<MemoryUsage> read_memory(pid_t pid) {
   const std::string path = "/proc/" + std::to_string(pid) + "/smaps_rollup";
   EMP_TRY(const std::string text, sys::read_file(path, 8192));

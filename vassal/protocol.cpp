@@ -35,9 +35,16 @@ struct Encoder {
     Json workers = Json::array();
     for (const auto& w : m.workers)
       workers.push_back({{"pid", w.pid}, {"rss_bytes", w.rss_bytes}, {"pss_bytes", w.pss_bytes},
-                         {"since_unix_ms", w.since_unix_ms}, {"respawns", w.respawns}});
+                         {"since_unix_ms", w.since_unix_ms}, {"respawns", w.respawns},
+                         {"slot", w.slot}, {"state", w.state}, {"status", w.status},
+                         {"watchdog_unix_ms", w.watchdog_unix_ms}});
+    Json sockets = Json::array();
+    for (const auto& s : m.sockets)
+      sockets.push_back({{"fd", s.fd}, {"address", s.address}, {"name", s.name}});
     Json j{{"type", "heartbeat"}, {"workers", workers}, {"workers_target", m.workers_target},
-           {"last_worker_exit", m.last_worker_exit}};
+           {"last_worker_exit", m.last_worker_exit}, {"thunder_lock", m.thunder_lock},
+           {"sockets", sockets}, {"cheaper_algo", m.cheaper_algo},
+           {"last_decision", m.last_decision}, {"notify_socket", m.notify_socket}};
     if (m.backlog) j["backlog"] = *m.backlog;
     return j;
   }
@@ -55,6 +62,16 @@ struct Reader {
     if (j.contains(key) && j[key].is_string()) return j[key].get<std::string>();
     error = std::string("field '") + key + "' missing or not a string";
     return {};
+  }
+  // Fields added after the first release: absent is the default, a wrong type an error.
+  std::string optional_str(const char* key) {
+    if (!j.contains(key)) return {};
+    return str(key);
+  }
+  template <class T>
+  T optional_number(const char* key) {
+    if (!j.contains(key)) return T{};
+    return number<T>(key);
   }
   template <class T>
   T number(const char* key) {
@@ -112,13 +129,28 @@ Result<Message> decode_json(const Json& j) {
       Reader wr{w, {}};
       WorkerInfo info{wr.number<int>("pid"), wr.number<uint64_t>("rss_bytes"),
                       wr.number<uint64_t>("pss_bytes"), wr.number<int64_t>("since_unix_ms"),
-                      wr.number<uint64_t>("respawns")};
+                      wr.number<uint64_t>("respawns"), wr.optional_number<uint64_t>("slot"),
+                      wr.optional_str("state"), wr.optional_str("status"),
+                      wr.optional_number<int64_t>("watchdog_unix_ms")};
       if (!wr.error.empty()) return fail("channel: malformed message: worker " + wr.error);
       h.workers.push_back(info);
+    }
+    if (j.contains("sockets")) {
+      if (!j["sockets"].is_array()) return fail("channel: malformed message: sockets is not an array");
+      for (const auto& s : j["sockets"]) {
+        Reader sr{s, {}};
+        SocketInfo info{sr.number<int>("fd"), sr.str("address"), sr.str("name")};
+        if (!sr.error.empty()) return fail("channel: malformed message: socket " + sr.error);
+        h.sockets.push_back(info);
+      }
     }
     h.workers_target = r.number<uint64_t>("workers_target");
     if (j.contains("backlog")) h.backlog = r.number<uint64_t>("backlog");
     h.last_worker_exit = r.str("last_worker_exit");
+    h.thunder_lock = r.optional_str("thunder_lock");
+    h.cheaper_algo = r.optional_str("cheaper_algo");
+    h.last_decision = r.optional_str("last_decision");
+    h.notify_socket = r.optional_str("notify_socket");
     m = std::move(h);
   } else if (type == "error") {
     m = ErrorMessage{r.str("step"), r.str("message")};

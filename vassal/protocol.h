@@ -41,17 +41,36 @@ struct ReloadedMessage {};
 
 struct WorkerInfo {
   int pid = 0;  // in the vassal's pid namespace
-  uint64_t rss_bytes = 0;
+  uint64_t rss_bytes = 0;  // the worker and its descendants, from smaps_rollup
   uint64_t pss_bytes = 0;
   int64_t since_unix_ms = 0;
   uint64_t respawns = 0;
+  uint64_t slot = 0;  // EMPEROR_WORKER (1-based); two workers share it during a chained reload
+  // "running" (never used NOTIFY_SOCKET), "starting" (spoke, no READY=1 yet), "ready",
+  // "busy" (BUSY=1), "retiring" (sent SIGTERM: cheaper, memory, recycling or reload)
+  std::string state;
+  std::string status;             // its last STATUS= text
+  int64_t watchdog_unix_ms = 0;   // its last WATCHDOG=1; 0: never
   friend bool operator==(const WorkerInfo&, const WorkerInfo&) = default;
+};
+struct SocketInfo {
+  int fd = 0;            // in every worker: 3, 4, ...
+  std::string address;   // as bound: "127.0.0.1:8000", "/run/app.sock"
+  std::string name;      // its LISTEN_FDNAMES entry
+  friend bool operator==(const SocketInfo&, const SocketInfo&) = default;
 };
 struct HeartbeatMessage {  // once a second, and on every worker change
   std::vector<WorkerInfo> workers;
   uint64_t workers_target = 0;
   std::optional<uint64_t> backlog;
   std::string last_worker_exit;  // "worker 2 (pid 7) exit status 1 after 0.2s; respawn in 0.4s"
+  // How accepting workers are woken: "wake-one" (one shared queue per socket; the kernel
+  // wakes a single worker blocked in accept) or "none" (no sockets).
+  std::string thunder_lock;
+  std::vector<SocketInfo> sockets;
+  std::string cheaper_algo;   // "backlog", "spare", "manual"; empty: a fixed pool
+  std::string last_decision;  // "backlog 12 > 3: +2 (3 -> 5)"
+  std::string notify_socket;  // NOTIFY_SOCKET as the workers get it; empty: none
 };
 struct ErrorMessage {  // a fatal setup or exec failure; the vassal exits after sending it
   std::string step;

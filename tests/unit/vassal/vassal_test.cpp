@@ -20,7 +20,16 @@ TEST_CASE("every message survives encode/decode") {
       TunMessage{"uwsgi0"},
       ReadyMessage{},
       ReloadedMessage{},
-      HeartbeatMessage{{{2, 4096, 2048, 1700000000000, 1}, {3, 1, 1, 1, 0}}, 4, 7u, "worker 1 exit status 1"},
+      HeartbeatMessage{{{2, 4096, 2048, 1700000000000, 1, 1, "ready", "serving", 1700000000500},
+                        {3, 1, 1, 1, 0, 2, "busy", "", 0}},
+                       4,
+                       7u,
+                       "worker 1 exit status 1",
+                       "wake-one",
+                       {{3, "127.0.0.1:8000", "127.0.0.1_8000"}, {4, "/run/a.sock", "/run/a.sock"}},
+                       "backlog",
+                       "backlog 9 > 3: +1 (1 -> 2)",
+                       "@emperor/web/0000abcd"},
       ErrorMessage{"PIVOT_ROOT", "pivot_root '/srv': Invalid argument"},
   };
   for (const auto& m : messages) {
@@ -35,6 +44,43 @@ TEST_CASE("every message survives encode/decode") {
   CHECK(start.tun_queues == 2);
   CHECK(decode(R"({"type":"start","spec":{},"tun_queues":0})").error().message ==
         "channel: malformed message: tun_queues out of range");
+  auto beat = std::get<HeartbeatMessage>(*decode(encode(messages[7])));
+  CHECK(beat.workers[0].state == "ready");
+  CHECK(beat.workers[0].status == "serving");
+  CHECK(beat.workers[0].watchdog_unix_ms == 1700000000500);
+  CHECK(beat.workers[1].slot == 2u);
+  CHECK(beat.sockets[1].address == "/run/a.sock");
+  CHECK(beat.thunder_lock == "wake-one");
+  CHECK(beat.cheaper_algo == "backlog");
+  CHECK(beat.notify_socket == "@emperor/web/0000abcd");
+}
+
+TEST_CASE("heartbeat: the fields added with the workers' pool are optional, but typed") {
+  auto old = decode(R"({"type":"heartbeat","workers":[{"pid":2,"rss_bytes":1,"pss_bytes":1,)"
+                    R"("since_unix_ms":1,"respawns":0}],"workers_target":1,"last_worker_exit":""})");
+  REQUIRE(old.has_value());
+  const auto& h = std::get<HeartbeatMessage>(*old);
+  CHECK(h.workers[0].slot == 0u);
+  CHECK(h.workers[0].state.empty());
+  CHECK(h.sockets.empty());
+  CHECK(h.thunder_lock.empty());
+  CHECK(decode(R"({"type":"heartbeat","workers":[{"pid":2,"rss_bytes":1,"pss_bytes":1,)"
+               R"("since_unix_ms":1,"respawns":0,"state":5}],"workers_target":1,"last_worker_exit":""})")
+            .error()
+            .message == "channel: malformed message: worker field 'state' missing or not a string");
+  CHECK(decode(R"({"type":"heartbeat","workers":[],"workers_target":1,"last_worker_exit":"",)"
+               R"("sockets":{}})")
+            .error()
+            .message == "channel: malformed message: sockets is not an array");
+  CHECK(decode(R"({"type":"heartbeat","workers":[],"workers_target":1,"last_worker_exit":"",)"
+               R"("sockets":[{"fd":3,"address":"x"}]})")
+            .error()
+            .message == "channel: malformed message: socket field 'name' missing or not a string");
+  CHECK(decode(R"({"type":"heartbeat","workers":[],"workers_target":1,"last_worker_exit":"",)"
+               R"("thunder_lock":1})")
+            .error()
+            .message ==
+        "channel: malformed message 'heartbeat': field 'thunder_lock' missing or not a string");
 }
 
 TEST_CASE("malformed messages are errors, never crashes") {
@@ -75,6 +121,17 @@ TEST_CASE("smaps_rollup parsing") {
   CHECK(m->rss_bytes == 3072u * 1024);
   CHECK(m->pss_bytes == 1034u * 1024);
   CHECK(parse_smaps_rollup("Rss: 1 kB\n").error().message == "smaps_rollup: no Rss/Pss lines");
+  CHECK(parse_smaps_rollup("").error().message == "smaps_rollup: no Rss/Pss lines");
+  CHECK(parse_smaps_rollup("Rss: x kB\nPss: 1 kB\n").error().message == "smaps_rollup: no Rss/Pss lines");
+}
+
+TEST_CASE("children lists of /proc/PID/task/TID/children") {
+  CHECK(parse_children("12 15 ") == std::vector<pid_t>{12, 15});
+  CHECK(parse_children("7") == std::vector<pid_t>{7});
+  CHECK(parse_children("").empty());
+  CHECK(parse_children(" \n").empty());
+  CHECK(parse_children("3 x 4") == std::vector<pid_t>{3});  // garbage ends the list
+  CHECK(parse_children("0 5").size() == 1u);                 // pid 0 is nobody
 }
 
 }  // namespace

@@ -1,0 +1,40 @@
+// What a worker gets: its argv and environment, with the systemd socket-activation
+// convention (sd_listen_fds(3)): the listening sockets on fds 3.., LISTEN_FDS,
+// LISTEN_FDNAMES and LISTEN_PID, plus NOTIFY_SOCKET and WATCHDOG_USEC. Pure.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/vassal_spec.h"
+
+namespace emp::vassal {
+
+inline constexpr int kFirstListenFd = 3;  // SD_LISTEN_FDS_START
+
+// A name for LISTEN_FDNAMES: the address as written, with what sd_listen_fds_with_names()
+// refuses (':' and non-printable bytes) turned into '_': "127.0.0.1:8000" -> "127.0.0.1_8000".
+std::string fd_name(const config::SocketAddress& address);
+
+struct WorkerEnvInput {
+  std::string vassal;  // EMPEROR_VASSAL
+  uint64_t slot = 1;   // EMPEROR_WORKER
+  std::vector<std::string> spec_env;  // `env` keys, NAME=VALUE
+  std::vector<config::SocketAddress> sockets;
+  std::string notify_socket;  // empty: no readiness protocol
+  std::optional<std::chrono::milliseconds> watchdog;
+};
+
+// PATH and HOME first (the `env` keys may replace them), then the `env` keys, then what
+// the master owns (EMPEROR_*, LISTEN_*, NOTIFY_SOCKET, WATCHDOG_USEC), which nothing
+// replaces. Each name appears once: a later value replaces an earlier one in place.
+std::vector<std::string> worker_env(const WorkerEnvInput& in);
+
+// LISTEN_PID must be the pid of the process that uses the fds, known only after the fork:
+// with sockets, the worker's /bin/sh sets it to its own pid ($$) and execs a second
+// /bin/sh that runs the command, in the same process. Without sockets: /bin/sh -c command.
+std::vector<std::string> worker_argv(const std::string& command, bool listen_pid);
+
+}  // namespace emp::vassal
