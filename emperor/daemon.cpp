@@ -19,6 +19,7 @@ namespace {
 constexpr uint64_t kTokenSignals = 1;
 constexpr uint64_t kTokenInotify = 2;
 constexpr uint64_t kTokenRouter = 3;
+constexpr uint64_t kTokenLogs = 4;
 constexpr uint64_t kTokenControl = 1ull << 40;
 constexpr std::chrono::seconds kRescanEvery{30};
 constexpr std::chrono::seconds kDirRetryEvery{1};
@@ -75,11 +76,12 @@ Result<void> Daemon::set_up() {
   lock_ = std::move(*lock);
   EMP_TRY(binary_, vassal::find_vassal_binary());
   EMP_TRY(epoll_, sys::Epoll::create());
-  EMP_TRY(signals_, sys::SignalFd::create({SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE}));
+  EMP_TRY(signals_, sys::SignalFd::create({SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE, SIGUSR2}));
   EMP_CHECK(epoll_->add(signals_->fd(), EPOLLIN, kTokenSignals));
   EMP_TRY(inotify_, sys::Inotify::create());
   EMP_CHECK(epoll_->add(inotify_->fd(), EPOLLIN, kTokenInotify));
   EMP_TRY(control_, ControlServer::listen(options_.runtime_dir + "/emperor.sock", &*epoll_, kTokenControl));
+  EMP_CHECK(start_logs());
   EMP_CHECK(start_router());
   if (router_) EMP_CHECK(epoll_->add(router_->event_fd(), EPOLLIN, kTokenRouter));
   EMP_CHECK(run_exec_as_root());
@@ -87,7 +89,18 @@ Result<void> Daemon::set_up() {
 }
 
 void Daemon::log(const std::string& line) {
-  std::cerr << "emperor: " << line << std::endl;
+  if (!pipeline_) {
+    std::cerr << "emperor: " << line << std::endl;
+    return;
+  }
+  logs::Record rec;
+  rec.time = std::chrono::system_clock::now();
+  rec.vassal = "emperor";
+  rec.stream = logs::Stream::Emperor;
+  rec.pid = info_.pid;
+  rec.msg = line;
+  rec.level = logs::default_level(rec.stream);
+  pipeline_->submit(std::move(rec));
 }
 
 int Daemon::run() {
@@ -118,6 +131,7 @@ void Daemon::on_event(uint64_t token, uint32_t events) {
   if (token == kTokenSignals) return on_signals();
   if (token == kTokenInotify) return on_inotify();
   if (token == kTokenRouter) return on_router_events();
+  if (token == kTokenLogs) return on_logs_wake();
   if (control_->owns(token)) {
     for (const auto& req : control_->on_event(token, events)) on_request(req);
     return;
@@ -130,7 +144,10 @@ void Daemon::on_signals() {
   auto sigs = signals_->read_signals();
   if (!sigs) return log(sigs.error().message);
   for (int sig : *sigs) {
-    if (sig == SIGHUP) {
+    if (sig == SIGUSR2) {
+      auto reopened = pipeline_->reopen();
+      log(reopened ? "SIGUSR2: log files reopened" : "SIGUSR2: " + reopened.error().message);
+    } else if (sig == SIGHUP) {
       log("SIGHUP: rescanning " + options_.vassals_dir);
       pending_full_scan_ = true;
       scan_at_ = std::chrono::steady_clock::now();
@@ -277,6 +294,7 @@ void Daemon::on_request(const ControlServer::Request& req) {
     }
     return control_->send(req.client, Json{{"ok", true}, {"status", status_doc()}});
   }
+  if (cmd == "logs") return on_logs_request(req.client, body);
   if (cmd == "events") {
     control_->subscribe(req.client);
     return control_->send(req.client, Json{{"ok", true}, {"subscribed", "events"}});

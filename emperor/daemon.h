@@ -16,6 +16,7 @@
 #include "emperor/record.h"
 #include "emperor/run_options.h"
 #include "emperor/status_doc.h"
+#include "logs/pipeline.h"
 #include "sys/epoll.h"
 #include "sys/inotify.h"
 #include "sys/signal_fd.h"
@@ -62,7 +63,14 @@ class Daemon {
   void on_vassal_event(Record& r, uint64_t kind, uint32_t events);
   void on_channel(Record& r);
   void on_output(Record& r, OutputStream& s, bool is_stderr);
-  void emit_line(const Record& r, bool is_stderr, std::string_view line);
+
+  // --- logs ---
+  Result<void> start_logs();
+  void configure_logs(Record& r);
+  void emit_line(Record& r, bool is_stderr, logs::Line line);
+  void on_logs_wake();
+  void pause_output(Record& r, OutputStream& s, uint64_t kind);
+  void on_logs_request(uint64_t client, const nlohmann::json& body);
   void on_process_exit(Record& r);
   void release_process(Record& r);
   void forget(Record& r);
@@ -96,6 +104,9 @@ class Daemon {
   std::optional<ControlServer> control_;
   std::optional<vassal::VassalBinary> binary_;
   std::unique_ptr<tuntap::Router> router_;
+  std::unique_ptr<logs::Pipeline> pipeline_;
+  // `emperor logs -f` clients, by the vassal they follow.
+  std::multimap<std::string, uint64_t> log_followers_;
 
   std::map<std::string, std::unique_ptr<Record>> records_;  // by vassal name
   std::map<std::string, std::string> owner_of_file_;         // filename -> vassal name

@@ -194,6 +194,7 @@ void Daemon::apply_snapshot(const std::string& filename, std::optional<FileSnaps
     }
     r.spec = std::move(*loaded.spec);
     r.spec_content = snap->content;
+    configure_logs(r);
     if (options_.tyrant) {
       r.force_uid = snap->uid;
       r.force_gid = snap->gid;
@@ -226,6 +227,7 @@ void Daemon::apply_snapshot(const std::string& filename, std::optional<FileSnaps
   r.spec = std::move(*loaded.spec);
   r.spec_content = now.content;
   r.last_error.clear();
+  configure_logs(r);
   if (options_.tyrant) {
     r.force_uid = now.uid;
     r.force_gid = now.gid;

@@ -19,7 +19,6 @@ constexpr uint64_t kKindChannel = 0, kKindProcess = 1, kKindStdout = 2, kKindStd
 // After the vassal's own reload-mercy (which it applies to its workers) the emperor waits
 // this much longer before it SIGKILLs the vassal, and with it its pid namespace.
 constexpr std::chrono::seconds kMercyGrace{5};
-constexpr size_t kMaxLine = 16384;
 
 uint64_t token(const Record& r, uint64_t kind) { return kVassalTokens | (r.id << 3) | kind; }
 
@@ -47,6 +46,7 @@ Record& Daemon::make_record(const std::string& name, const FileSnapshot& snap) {
   Record& ref = *r;
   records_[name] = std::move(r);
   status_dirty_ = true;
+  configure_logs(ref);
   return ref;
 }
 
@@ -133,8 +133,8 @@ void Daemon::spawn(Record& r) {
   if (!launched) return fail_start(launched.error().message);
   r.process = std::move(launched->process);
   r.channel = vassal::Channel(std::move(launched->channel));
-  r.out = {std::move(out->read), {}};
-  r.err = {std::move(err->read), {}};
+  r.out = OutputStream{std::move(out->read), logs::LineSplitter(), false};
+  r.err = OutputStream{std::move(err->read), logs::LineSplitter(), false};
   r.spawned_at = std::chrono::steady_clock::now();
   r.started_unix_ms = unix_ms_now();
   (void)epoll_->add(r.channel.fd(), EPOLLIN, token(r, kKindChannel));
@@ -208,32 +208,23 @@ void Daemon::on_channel(Record& r) {
 
 void Daemon::on_output(Record& r, OutputStream& s, bool is_stderr) {
   char buf[65536];
-  for (;;) {
+  std::vector<logs::Line> lines;
+  // Bounded per wakeup, so one chatty vassal cannot starve the loop; epoll comes back.
+  for (int round = 0; round < 16 && !s.paused; ++round) {
     const ssize_t n = ::read(s.fd.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
     if (n <= 0) {  // every writer closed: flush a partial last line
-      if (!s.partial.empty()) emit_line(r, is_stderr, std::exchange(s.partial, {}));
+      if (auto last = s.lines.flush()) emit_line(r, is_stderr, {std::move(*last), false});
       epoll_->remove(s.fd.get());
       s.fd.reset();
       return;
     }
-    s.partial.append(buf, static_cast<size_t>(n));
-    size_t start = 0;
-    for (size_t nl; (nl = s.partial.find('\n', start)) != std::string::npos; start = nl + 1)
-      emit_line(r, is_stderr, std::string_view(s.partial).substr(start, nl - start));
-    s.partial.erase(0, start);
-    // A line longer than the limit is split, never dropped.
-    while (s.partial.size() > kMaxLine) {
-      emit_line(r, is_stderr, std::string_view(s.partial).substr(0, kMaxLine));
-      s.partial.erase(0, kMaxLine);
-    }
+    lines.clear();
+    s.lines.feed(std::string_view(buf, static_cast<size_t>(n)), lines);
+    for (auto& line : lines) emit_line(r, is_stderr, std::move(line));
+    pause_output(r, s, is_stderr ? kKindStderr : kKindStdout);
   }
-}
-
-void Daemon::emit_line(const Record& r, bool is_stderr, std::string_view line) {
-  if (is_stderr) const_cast<Record&>(r).last_stderr = std::string(line);
-  std::cerr << "[" << r.name << "] " << line << "\n";
 }
 
 void Daemon::on_process_exit(Record& r) {
@@ -276,7 +267,8 @@ void Daemon::release_process(Record& r) {
     if (!s->fd) continue;
     epoll_->remove(s->fd.get());
     s->fd.reset();
-    s->partial.clear();
+    s->paused = false;
+    if (auto last = s->lines.flush()) emit_line(r, s == &r.err, {std::move(*last), false});
   }
   if (r.process) {
     epoll_->remove(r.process->pidfd());
@@ -293,6 +285,12 @@ void Daemon::forget(Record& r) {
   const std::string name = r.name;
   std::erase_if(owner_of_file_, [&](const auto& kv) { return kv.second == name; });
   log(name + ": removed");
+  if (pipeline_) pipeline_->remove_vassal(name);
+  for (auto [first, last] = log_followers_.equal_range(name); first != last; ++first) {
+    control_->send(first->second, nlohmann::json{{"end", true}, {"reason", "vassal removed"}});
+    control_->close_after_flush(first->second);
+  }
+  log_followers_.erase(name);
   records_.erase(name);
   status_dirty_ = true;
 }

@@ -21,6 +21,8 @@ constexpr const char* kUsage =
     "  status [NAME] [--json]          the empire, or one vassal\n"
     "  start|stop|restart|reload NAME  act, and wait for the outcome (--timeout SECONDS)\n"
     "  events [--json]                 follow state changes\n"
+    "  logs NAME [-f] [-n N] [--since TIME] [--json]\n"
+    "                                  a vassal's last lines (--reopen: reopen log files)\n"
     "  check [--print] FILE|DIR...     validate vassal files (--config FILE: the emperor's)\n"
     "  help keys [--markdown]          every configuration key\n"
     "  --version                       version and compiled-in features\n"
@@ -69,6 +71,7 @@ int main(int argc, char** argv) {
   if (verb == "run") return run_daemon(args);
   if (verb == "status") return emp::cli::run_status(args);
   if (verb == "events") return emp::cli::run_events(args);
+  if (verb == "logs") return emp::cli::run_logs(args);
   if (verb == "start" || verb == "stop" || verb == "restart" || verb == "reload")
     return emp::cli::run_control(verb, args);
   std::cerr << "emperor: unknown verb '" << verb << "'\n" << kUsage;

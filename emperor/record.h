@@ -5,12 +5,15 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "config/vassal_spec.h"
 #include "emperor/lifecycle.h"
 #include "emperor/vassal_dir.h"
+#include "logs/line_splitter.h"
+#include "logs/ring.h"
 #include "sys/child.h"
 #include "sys/unique_fd.h"
 #include "vassal/channel.h"
@@ -22,7 +25,8 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 
 struct OutputStream {
   sys::UniqueFd fd;
-  std::string partial;  // bytes after the last newline
+  logs::LineSplitter lines;
+  bool paused = false;  // not read while a logger it feeds is congested (backpressure)
 };
 
 struct Record {
@@ -54,6 +58,10 @@ struct Record {
   vassal::HeartbeatMessage heartbeat;
   std::map<int, int> host_pids;  // worker pid in the vassal's namespace -> host pid
   std::optional<uint64_t> router_peer;
+
+  // The last lines it printed, for `emperor logs` (kept across restarts).
+  std::unique_ptr<logs::Ring> ring;
+  std::string log_config;  // its logging keys as last given to the pipeline
 
   // Timers.
   std::optional<SteadyTime> backoff_at;

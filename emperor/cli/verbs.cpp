@@ -1,5 +1,6 @@
 #include "emperor/cli/verbs.h"
 
+#include <ctime>
 #include <iostream>
 
 #include "emperor/cli/args.h"
@@ -117,6 +118,108 @@ int run_events(const std::vector<std::string>& argv) {
       if (line->contains("error")) std::cout << ": " << (*line)["error"].get<std::string>();
       std::cout << std::endl;
     }
+  }
+}
+
+namespace {
+
+// --since: an ISO 8601 UTC time ("2026-11-25T14:08:29Z"), unix seconds, or an age ("90s",
+// "10m", "2h", "1d") before now. Returns unix milliseconds.
+std::optional<int64_t> parse_since(const std::string& text) {
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch()).count();
+  if (text.empty()) return std::nullopt;
+  char* end = nullptr;
+  const double number = std::strtod(text.c_str(), &end);
+  const std::string unit(end);
+  if (end != text.c_str() && number >= 0) {
+    if (unit.empty()) return static_cast<int64_t>(number * 1000);
+    static const std::pair<const char*, int64_t> kUnits[] = {{"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
+    for (auto [u, ms] : kUnits)
+      if (unit == u) return now_ms - static_cast<int64_t>(number * static_cast<double>(ms));
+  }
+  std::tm tm{};
+  const char* rest = ::strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (!rest) rest = ::strptime(text.c_str(), "%Y-%m-%d %H:%M:%S", &tm);
+  if (!rest || (*rest && *rest != 'Z' && *rest != '.')) return std::nullopt;
+  return static_cast<int64_t>(::timegm(&tm)) * 1000;
+}
+
+}  // namespace
+
+int run_logs(const std::vector<std::string>& argv) {
+  constexpr const char* kUsage =
+      "usage: emperor logs NAME [-f] [-n LINES] [--since TIME] [--json] [--runtime-dir DIR]\n"
+      "       emperor logs --reopen | --stats\n"
+      "TIME: 2026-11-25T14:00:00Z, unix seconds, or an age: 90s, 10m, 2h, 1d\n";
+  auto args = parse_args(argv, {{"follow", "json", "reopen", "stats"}, {"lines", "since", "runtime-dir"},
+                                {{'f', "follow"}, {'n', "lines"}}});
+  const bool admin = args && (args->flag("reopen") || args->flag("stats"));
+  if (!args || (admin ? !args->positional.empty() : args->positional.size() != 1)) {
+    std::cerr << "emperor logs: " << (args ? "needs exactly one vassal name" : args.error().message) << "\n" << kUsage;
+    return kExitUsage;
+  }
+  Json request{{"cmd", "logs"}};
+  if (args->flag("reopen")) request["reopen"] = true;
+  if (args->flag("stats")) request["stats"] = true;
+  if (!admin) {
+    request["name"] = args->positional[0];
+    request["follow"] = args->flag("follow");
+    if (auto n = args->option("lines")) {
+      char* end = nullptr;
+      const long lines = std::strtol(n->c_str(), &end, 10);
+      if (*end || lines < 0) {
+        std::cerr << "emperor logs: -n takes a number of lines\n" << kUsage;
+        return kExitUsage;
+      }
+      request["lines"] = lines;
+    }
+    if (auto since = args->option("since")) {
+      auto ms = parse_since(*since);
+      if (!ms) {
+        std::cerr << "emperor logs: cannot read --since '" << *since << "'\n" << kUsage;
+        return kExitUsage;
+      }
+      request["since_ms"] = *ms;
+      if (!args->option("lines")) request["lines"] = -1;  // everything since then
+    }
+  }
+  auto client = Client::connect(runtime_dir_of(args->option("runtime-dir")));
+  if (!client) {
+    std::cerr << "emperor logs: " << client.error().message << "\n";
+    return kExitUnknown;
+  }
+  if (auto sent = client->send(request); !sent) {
+    std::cerr << "emperor logs: " << sent.error().message << "\n";
+    return kExitUnknown;
+  }
+  auto first = client->read(kReplyTimeout);
+  if (!first) {
+    std::cerr << "emperor logs: " << first.error().message << "\n";
+    return kExitUnknown;
+  }
+  if (!first->value("ok", false)) {
+    std::cerr << "emperor logs: " << first->value("error", "failed") << "\n";
+    return first->value("code", "") == "unknown" ? kExitUnknown : kExitFailed;
+  }
+  if (admin) {
+    if (first->contains("stats")) std::cout << (*first)["stats"].dump(2) << "\n";
+    return kExitOk;
+  }
+  for (;;) {
+    auto line = client->read(std::chrono::milliseconds(-1));
+    if (!line) {
+      std::cerr << "emperor logs: " << line.error().message << "\n";
+      return kExitFailed;
+    }
+    if (line->contains("end")) return kExitOk;
+    if (args->flag("json")) {
+      std::cout << line->dump(-1, ' ', false, Json::error_handler_t::replace) << "\n";
+    } else {
+      std::cout << line->value("msg", "");
+      if (!line->value("continued", false)) std::cout << "\n";
+    }
+    if (args->flag("follow")) std::cout.flush();
   }
 }
 
