@@ -191,7 +191,9 @@ const Pipeline::Route& Pipeline::route_of(const std::string& vassal) const {
 
 void Pipeline::submit(Record&& r) {
   ++submitted_;
-  const auto& targets = route_of(r.vassal).targets;
+  // The emperor's own messages take the emperor's way whatever name they carry, so a vassal
+  // called like it cannot catch them.
+  const auto& targets = (r.stream == Stream::Emperor ? emperor_ : route_of(r.vassal)).targets;
   const size_t last = targets.size() - 1;
   for (size_t i = 0; i < last; ++i) targets[i].sink->push(Record(r), targets[i].chain.get());
   targets[last].sink->push(std::move(r), targets[last].chain.get());

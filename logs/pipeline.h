@@ -63,7 +63,8 @@ class Pipeline {
   void remove_vassal(const std::string& name);
 
   // From the emperor's single main thread. Never blocks: a full logger queue drops the record
-  // for that logger (counted) and the others still get it.
+  // for that logger (counted) and the others still get it. Records of Stream::Emperor always
+  // go to the emperor's loggers; the others by their vassal name.
   void submit(Record&& r);
 
   // Backpressure for capture. True while a logger this vassal's lines go to ("" for the

@@ -537,6 +537,19 @@ TEST_CASE("vassals: own loggers, own encoders, or the emperor's") {
         std::vector<std::string>{"V enc: 2", "E plain: 3", "E unknown: 4", "E : 5"});
 }
 
+TEST_CASE("the emperor's own messages never take a vassal's route, whatever their name") {
+  TempDir dir;
+  const std::string main_log = dir / "emperor.log", own = dir / "own.log";
+  {
+    auto p = make({}, loggers({"file:" + main_log}));
+    REQUIRE(p->configure_vassal("emperor", {}, {}, own).has_value());
+    p->submit(rec("from the emperor", "emperor", Stream::Emperor));
+    p->submit(rec("from the vassal named emperor", "emperor"));
+  }
+  CHECK(lines_of(main_log) == std::vector<std::string>{"from the emperor"});
+  CHECK(lines_of(own) == std::vector<std::string>{"from the vassal named emperor"});
+}
+
 TEST_CASE("vassals: remove and reconfigure") {
   TempDir dir;
   const std::string main_log = dir / "emperor.log", own = dir / "own.log",
