@@ -93,6 +93,11 @@ class Test:
     def __enter__(self):
         if self.need_root:
             require_root()
+        # meson ends a test that runs too long with SIGTERM: turn it into an exception so the
+        # cleanups below still run and nothing the test made outlives it.
+        def terminated(signum, frame):
+            raise TestFailure(f"terminated by signal {signum} (timeout?)")
+        signal.signal(signal.SIGTERM, terminated)
         self.tmp = tempfile.mkdtemp(prefix="emperor-test-")
         self.defer(lambda: shutil.rmtree(self.tmp, ignore_errors=True))
         return self
