@@ -14,8 +14,8 @@ with Test("emperor lifecycle through files and the CLI") as t:
     marker = f"lifecycle-{os.getpid()}"
     path = t.write(os.path.join(e.vassals_dir, "web.ini"),
                    vassal_ini(f"exec sleep 1000 # {marker}", processes=2, hostname="web"))
-    v = e.wait_state("web", "running")
-    t.check_eq(v["workers"], 2, "workers after start")
+    e.wait_state("web", "running")
+    v = wait_field(e, "web", "workers", lambda n: n == 2, what="two workers after start")
     t.check_eq(v["restarts"], 0, "restarts after start")
     t.check_eq(v["namespaces"], ["ipc", "uts", "mount", "pid", "net"], "default namespaces")
     t.check(isinstance(v["pid"], int) and os.path.exists(f"/proc/{v['pid']}"), "pid is a live host pid")
