@@ -15,6 +15,8 @@ packages=(
   # tests: root tests are Python 3, drive namespaces with iproute2, and talk to uWSGI
   python3 iproute2 procps uwsgi-core busybox-static systemd
 )
+# Only for the benchmarks in bench/ (run by hand): ./setup.sh bench-deps
+bench_packages=(iperf3 jq hyperfine bubblewrap linux-perf clang)
 
 install_packages() {
   local missing=()
@@ -83,8 +85,12 @@ case "${1:-}" in
     summary
     exit $status
     ;;
+  bench-deps)
+    packages=("${bench_packages[@]}")
+    install_packages
+    ;;
   *)
-    echo "usage: $0 run|test" >&2
+    echo "usage: $0 run|test|bench-deps" >&2
     exit 2
     ;;
 esac
