@@ -96,9 +96,12 @@ void Daemon::on_inotify() {
       if (ev.mask & IN_CLOSE_WRITE) being_written_.erase(ev.name);
       if (!being_written_.count(ev.name)) pending_files_.insert(ev.name);
     }
-    if (!scan_at_) scan_at_ = now + kDebounce;
   }
-  if (pending_full_scan_ && !scan_at_) scan_at_ = now + kDebounce;
+  // A named vassal file is complete when its event arrives (closed, moved in, linked,
+  // deleted): scan it in this very iteration. A directory-level change (a "..data" swap takes
+  // several renames) waits a short debounce and is scanned once.
+  if (!pending_files_.empty()) scan_at_ = now;
+  else if (pending_full_scan_ && !scan_at_) scan_at_ = now + kDebounce;
 }
 
 void Daemon::full_scan() {
