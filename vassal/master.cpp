@@ -35,6 +35,10 @@ using std::chrono::duration_cast;
 
 // Pool decisions, memory samples and heartbeats share one beat.
 constexpr Millis kDecisionEvery{1'000};
+// Between beats, the backlog algorithm looks at the listen queue this often: a sudden load
+// (the last decision saw none) is decided on at once rather than at the next beat, and the
+// beat restarts from there, so the pool still changes at most once a second.
+constexpr Millis kBacklogSampleEvery{100};
 // A chained reload waits this long for a replacement that does not use NOTIFY_SOCKET.
 constexpr Millis kReadyGrace{1'000};
 // A worker that missed its watchdog gets SIGABRT (a core to look at), then this, SIGKILL.
@@ -126,6 +130,9 @@ struct Master::Impl {
   int exit_code = 0;
   std::optional<Clock::time_point> stop_deadline;
   Clock::time_point next_beat = Clock::now() + kDecisionEvery;
+  Clock::time_point next_sample = Clock::now() + kBacklogSampleEvery;
+  // The last decision saw an overloaded backlog: it is not news, the next beat will do.
+  bool last_overloaded = false;
   std::string last_worker_exit;
   std::string last_decision;
   std::string hold_kind;
@@ -604,6 +611,7 @@ struct Master::Impl {
     const PoolDecision d = decide(pool, sample, pool_state);
     pool_state = d.next;
     using A = PoolDecision::Action;
+    last_overloaded = backlog && *backlog > pool.overload;
     if (d.action != A::Hold || (d.hold_kind != hold_kind && !d.hold_kind.empty())) {
       log("pool: " + d.reason);
       last_decision = d.reason;
@@ -648,8 +656,21 @@ struct Master::Impl {
     }
     if (now >= next_beat) {
       next_beat = now + kDecisionEvery;
+      next_sample = now + kBacklogSampleEvery;
       beat(now);
+    } else if (samples_between_beats() && now >= next_sample) {
+      next_sample = now + kBacklogSampleEvery;
+      sample_backlog();
+      if (backlog && *backlog > pool.overload) {
+        next_beat = now + kDecisionEvery;
+        beat(now);
+      }
     }
+  }
+
+  bool samples_between_beats() const {
+    return pool.cheaper && pool.algo == config::CheaperAlgo::Backlog && !options.sockets.empty() &&
+           !stopping && !chain && !last_overloaded && members() < pool.max;
   }
 
   void drop_retired() {
@@ -696,6 +717,7 @@ struct Master::Impl {
 
   Millis next_wait() const {
     auto deadline = next_beat;
+    if (samples_between_beats()) deadline = std::min(deadline, next_sample);
     for (const auto& w : workers) {
       if (w.respawn_at) deadline = std::min(deadline, *w.respawn_at);
       if (w.kill_at) deadline = std::min(deadline, *w.kill_at);

@@ -21,6 +21,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -256,10 +257,18 @@ int main(int argc, char** argv) {
   ::sigaction(SIGINT, &sa, nullptr);
   const std::string slot = env_or("EMPEROR_WORKER", "0");
   if (s.o.alloc_slot == 0 || std::atoi(slot.c_str()) == s.o.alloc_slot) touch_memory(s.o.alloc_mb);
+  std::vector<pid_t> forked;
   if (!s.o.listen.empty()) {
     s.listener = bind_listen(s.o.listen);
     for (int i = 1; i < s.o.processes; ++i) {
-      if (::fork() == 0) break;
+      const pid_t pid = ::fork();
+      if (pid < 0) die("fork");
+      if (pid == 0) {
+        forked.clear();
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // the copies go with the first process
+        break;
+      }
+      forked.push_back(pid);
     }
   } else {
     // sd_listen_fds(3): the fds are ours only if LISTEN_PID names this very process.
@@ -278,9 +287,7 @@ int main(int argc, char** argv) {
                " notify=" + (std::getenv("NOTIFY_SOCKET") ? "yes" : "no") +
                " watchdog_usec=" + env_or("WATCHDOG_USEC", "unset");
   s.run();
-  if (!s.o.listen.empty()) {
-    while (::wait(nullptr) > 0) {
-    }
-  }
+  for (pid_t pid : forked) ::kill(pid, SIGTERM);
+  for (pid_t pid : forked) ::waitpid(pid, nullptr, 0);
   return 0;
 }
