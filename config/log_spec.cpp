@@ -16,6 +16,12 @@ constexpr VarName kVars[] = {
     {"stream", TemplatePart::Kind::Stream}, {"pid", TemplatePart::Kind::Pid},
     {"hostname", TemplatePart::Kind::Hostname}, {"level", TemplatePart::Kind::Level},
 };
+// Drops the single separator (a space or a tab) before an argument.
+std::string_view ltrim_one(std::string_view s) {
+  if (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  return s;
+}
+
 constexpr std::string_view kKnownVars =
     "msg, msgnl, unix, millis, micros, strftime:FMT, vassal, stream, pid, hostname, level";
 
@@ -96,7 +102,12 @@ Result<LogEncoderSpec> parse_log_encoder(std::string_view text) {
   auto s = trim(text);
   const auto space = s.find_first_of(" \t");
   auto head = s.substr(0, space);
-  e.args = space == std::string_view::npos ? std::string() : std::string(trim(s.substr(space)));
+  // prefix/suffix keep their text as written after the one separating space (uWSGI keeps a
+  // trailing space in "prefix [web] "); templates are trimmed.
+  const bool literal = head.substr(0, 6) == "prefix" || head.substr(0, 6) == "suffix";
+  if (space == std::string_view::npos) e.args.clear();
+  else if (literal) e.args = std::string(ltrim_one(text.substr(text.find(head) + head.size())));
+  else e.args = std::string(trim(s.substr(space)));
   const auto colon = head.find(':');
   if (colon != std::string_view::npos) {
     e.logger = std::string(head.substr(colon + 1));

@@ -56,7 +56,7 @@ struct LoggerSpec {
   std::string path;   // file
   std::string ident;  // syslog; empty: the vassal's name
   int facility = 3;   // syslog facility number (RFC 5424), default daemon
-  int priority = 6;   // syslog severity, default info
+  std::optional<int> priority;  // syslog severity; unset: each line's own (info, err for stderr)
   std::string text;   // as written
   friend bool operator==(const LoggerSpec&, const LoggerSpec&) = default;
 };

@@ -19,16 +19,8 @@ void append_int(std::string& out, int64_t v) {
 
 }  // namespace
 
-bool syslog_priority_given(const config::LoggerSpec& spec) {
-  const auto at = spec.text.find("syslog:");
-  if (at == std::string::npos) return false;
-  size_t commas = 0;
-  for (size_t i = at; i < spec.text.size(); ++i) commas += spec.text[i] == ',';
-  return commas == 2;
-}
-
 int syslog_severity(const config::LoggerSpec& spec, const Record& r) {
-  if (syslog_priority_given(spec)) return spec.priority;
+  if (spec.priority) return *spec.priority;
   return r.level < 0 ? 0 : r.level > 7 ? 7 : r.level;
 }
 

@@ -11,10 +11,6 @@
 
 namespace emp::logs {
 
-// Whether `syslog:IDENT,FACILITY,PRIORITY` gave a priority. LoggerSpec holds 6 (info) either
-// way, so the written text is the only witness.
-bool syslog_priority_given(const config::LoggerSpec& spec);
-
 // The severity a record is sent with: the logger's priority when one was given (uWSGI 1.9.16's
 // fixed custom priority), otherwise the record's own level (stderr lines as err...).
 int syslog_severity(const config::LoggerSpec& spec, const Record& r);

@@ -14,6 +14,7 @@
 #include "config/system_env.h"
 #include "config/vassal_files.h"
 #include "emperor/cli/args.h"
+#include "logs/encoder.h"
 
 namespace emp::cli {
 namespace {
@@ -42,6 +43,29 @@ std::vector<std::string> vassal_files_in(const std::string& dir, std::vector<con
   return out;
 }
 
+std::vector<std::string> logger_names(const std::vector<config::LoggerSpec>& loggers,
+                                      const std::optional<std::string>& logto) {
+  std::vector<std::string> names;
+  for (const auto& l : loggers) names.push_back(l.name);
+  if (logto) names.push_back("file");
+  return names;
+}
+
+// What only the log pipeline can tell: a json template that cannot yield JSON, a
+// `:LOGGER` naming no logger. `emperor_loggers` is null when the emperor's config is unknown.
+void check_logging(const std::string& file, const std::vector<config::LogEncoderSpec>& encoders,
+                   std::vector<std::string> loggers, const std::vector<std::string>* emperor_loggers,
+                   std::vector<config::Diagnostic>& diags) {
+  std::vector<config::LogEncoderSpec> checked = encoders;
+  if (loggers.empty()) {
+    if (emperor_loggers) loggers = *emperor_loggers;
+    else
+      for (auto& e : checked) e.logger.reset();  // scoped to loggers we cannot see from here
+  }
+  if (auto result = logs::check_encoders(checked, loggers); !result)
+    diags.push_back({config::Diagnostic::Severity::Error, file, 0, result.error().message});
+}
+
 }  // namespace
 
 int run_check(const std::vector<std::string>& argv) {
@@ -64,11 +88,17 @@ int run_check(const std::vector<std::string>& argv) {
   std::vector<std::string> printed;
   size_t files = 0;
 
+  std::optional<std::vector<std::string>> emperor_loggers;
   if (config_file) {
     ++files;
     auto loaded = config::load_emperor(*config_file, env);
     diags.insert(diags.end(), loaded.diagnostics.begin(), loaded.diagnostics.end());
-    if (loaded.spec) printed.push_back(config::to_json(*loaded.spec, 2));
+    if (loaded.spec) {
+      emperor_loggers = logger_names(loaded.spec->logger, loaded.spec->logto);
+      if (emperor_loggers->empty()) emperor_loggers->push_back("stderr");  // the default logger
+      check_logging(*config_file, loaded.spec->log_encoder, *emperor_loggers, nullptr, diags);
+      printed.push_back(config::to_json(*loaded.spec, 2));
+    }
   }
   std::vector<std::string> paths;
   for (const auto& p : args->positional) {
@@ -83,7 +113,11 @@ int run_check(const std::vector<std::string>& argv) {
     ++files;
     auto loaded = config::load_vassal(path, env);
     diags.insert(diags.end(), loaded.diagnostics.begin(), loaded.diagnostics.end());
-    if (loaded.spec) printed.push_back(config::to_json(*loaded.spec, 2));
+    if (loaded.spec) {
+      check_logging(path, loaded.spec->log_encoder, logger_names(loaded.spec->logger, loaded.spec->logto),
+                    emperor_loggers ? &*emperor_loggers : nullptr, diags);
+      printed.push_back(config::to_json(*loaded.spec, 2));
+    }
   }
   const auto conflicts = config::name_conflicts(paths);
   diags.insert(diags.end(), conflicts.begin(), conflicts.end());

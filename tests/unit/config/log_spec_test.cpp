@@ -18,6 +18,8 @@ TEST_CASE("log-encoder specs") {
   CHECK(j.parts[5].kind == TemplatePart::Kind::Strftime);
   CHECK(j.parts[5].text == "%Y");
   CHECK(parse_log_encoder("prefix [web]").value().args == "[web]");
+  CHECK(parse_log_encoder("prefix [web] ").value().args == "[web] ");  // kept, as in uWSGI
+  CHECK(parse_log_encoder("suffix  !").value().args == " !");
   CHECK(parse_log_encoder("gzip").value().kind == EncoderKind::Gzip);
   CHECK(error_of(parse_log_encoder("format ${mgs}")) ==
         "invalid log-encoder 'format ${mgs}': unknown variable '${mgs}' (known: msg, msgnl, unix, millis, "
@@ -41,7 +43,7 @@ TEST_CASE("logger specs") {
   CHECK(named.priority == 3);
   auto s = parse_logger("syslog").value();
   CHECK(s.facility == 3);
-  CHECK(s.priority == 6);
+  CHECK_FALSE(s.priority.has_value());
   CHECK(parse_logger("stderr").value().kind == LoggerSpec::Kind::Stderr);
   CHECK(error_of(parse_logger("file:web.log")) ==
         "invalid logger 'file:web.log': file needs an absolute path, e.g. file:/var/log/x.log");

@@ -213,7 +213,7 @@ TEST_CASE("json: a lone variable is a JSON string") {
 }
 
 TEST_CASE("chains run in order, each on the previous output") {
-  CHECK(enc({"prefix [web] ", "json {\"msg\":\"${msg}\"}"}) == "{\"msg\":\"[web]hello\"}\n");
+  CHECK(enc({"prefix [web] ", "json {\"msg\":\"${msg}\"}"}) == "{\"msg\":\"[web] hello\"}\n");
   CHECK(enc({"json {\"msg\":\"${msg}\"}", "prefix X"}) == "X{\"msg\":\"hello\"}\n");
   CHECK(enc({"format a${msg}", "format b${msg}", "format c${msg}"}) == "cbahello\n");
   // json of json escapes the inner object once more.

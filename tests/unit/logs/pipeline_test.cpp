@@ -355,7 +355,7 @@ TEST_CASE("syslog: priority and facility seen by a test datagram socket") {
   CHECK(plain[2].substr(19) == " emperor[1]: emperor says");
   // local3 (19), warning (4) for every record: 19*8+4 = 156.
   for (const auto& f : fixed) CHECK(f.rfind("<156>", 0) == 0);
-  CHECK(fixed[0].substr(20) == " myapp[42]: [f]hello");
+  CHECK(fixed[0].substr(20) == " myapp[42]: [f] hello");
   for (const auto& g : got) CHECK(g.back() != '\n');
 }
 

@@ -68,12 +68,12 @@ TEST_CASE("record_json before 1970 keeps a positive fraction") {
 }
 
 TEST_CASE("syslog: a priority is given only with three fields") {
-  CHECK_FALSE(syslog_priority_given(logger("syslog")));
-  CHECK_FALSE(syslog_priority_given(logger("syslog:app")));
-  CHECK_FALSE(syslog_priority_given(logger("syslog:app,local0")));
-  CHECK(syslog_priority_given(logger("syslog:app,local0,err")));
-  CHECK(syslog_priority_given(logger("remote syslog:app,local0,debug")));
-  CHECK(syslog_priority_given(logger("syslog:,user,info")));
+  CHECK_FALSE(logger("syslog").priority.has_value());
+  CHECK_FALSE(logger("syslog:app").priority.has_value());
+  CHECK_FALSE(logger("syslog:app,local0").priority.has_value());
+  CHECK(logger("syslog:app,local0,err").priority == 3);
+  CHECK(logger("remote syslog:app,local0,debug").priority == 7);
+  CHECK(logger("syslog:,user,info").priority == 6);
 }
 
 TEST_CASE("syslog: severity is the logger's when given, else the record's") {
