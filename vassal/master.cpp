@@ -661,7 +661,7 @@ struct Master::Impl {
     } else if (samples_between_beats() && now >= next_sample) {
       next_sample = now + kBacklogSampleEvery;
       sample_backlog();
-      if (backlog && *backlog > pool.overload) {
+      if (backlog && (*backlog > pool.overload || (*backlog > 0 && members() == 0))) {
         next_beat = now + kDecisionEvery;
         beat(now);
       }

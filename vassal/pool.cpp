@@ -85,6 +85,10 @@ struct Decider {
       d.next.idle = 0;
       return grow(config.step, "backlog " + n(b) + " > " + n(config.overload));
     }
+    if (b > 0 && sample.members == 0) {  // cheaper 0: nobody else will take it
+      d.next.idle = 0;
+      return grow(config.step, "backlog " + n(b) + " with no worker");
+    }
     if (b > 0) {
       d.next.idle = 0;
       return hold("");

@@ -241,6 +241,11 @@ TEST_CASE("cheaper 0: scale to zero and back") {
   d = decide(c, sample(0, 5), {});
   CHECK(d.action == A::Grow);
   CHECK(d.reason == "backlog 5 > 3: +1 (0 -> 1)");
+  // with nobody to serve it, one waiting connection is enough
+  d = decide(c, sample(0, 1), {});
+  CHECK(d.action == A::Grow);
+  CHECK(d.reason == "backlog 1 with no worker: +1 (0 -> 1)");
+  CHECK(decide(c, sample(1, 1), {}).action == A::Hold);
 }
 
 TEST_CASE("below cheaper (a reload raised it): grow at once, within the soft limit") {
