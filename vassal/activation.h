@@ -19,8 +19,8 @@ inline constexpr int kFirstListenFd = 3;  // SD_LISTEN_FDS_START
 std::string fd_name(const config::SocketAddress& address);
 
 struct WorkerEnvInput {
-  std::string vassal;  // EMPEROR_VASSAL
-  uint64_t slot = 1;   // EMPEROR_WORKER
+  std::string vassal;                 // EMPEROR_VASSAL
+  uint64_t slot = 1;                  // EMPEROR_WORKER
   std::vector<std::string> spec_env;  // `env` keys, NAME=VALUE
   std::vector<config::SocketAddress> sockets;
   std::string notify_socket;  // empty: no readiness protocol

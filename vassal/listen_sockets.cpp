@@ -41,8 +41,10 @@ Result<ListenSocket> bind_inet(const config::SocketAddress& address) {
     auto* a = reinterpret_cast<sockaddr_in*>(&ss);
     a->sin_family = AF_INET;
     a->sin_port = htons(address.port);
-    if (address.host) std::memcpy(&a->sin_addr, address.host->bytes.data(), 4);
-    else a->sin_addr.s_addr = htonl(INADDR_ANY);
+    if (address.host)
+      std::memcpy(&a->sin_addr, address.host->bytes.data(), 4);
+    else
+      a->sin_addr.s_addr = htonl(INADDR_ANY);
     len = sizeof *a;
   }
   sys::UniqueFd fd(::socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));

@@ -2,6 +2,7 @@
 // builds its jail and runs its workers. `vassal FILE` runs one vassal file in the foreground
 // without an emperor: it launches itself exactly as the emperor would and relays.
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,7 +37,9 @@ constexpr const char* kUsage =
 
 constexpr int kStartTimeoutMs = 30'000;
 
-void say(const std::string& line) { std::fprintf(stderr, "vassal: %s\n", line.c_str()); }
+void say(const std::string& line) {
+  std::fprintf(stderr, "vassal: %s\n", line.c_str());
+}
 
 // --- started by the emperor -------------------------------------------------------------
 
@@ -56,6 +59,12 @@ int run_channel(int fd) {
   // fd 3 came through exec without O_CLOEXEC; workers must not inherit it.
   if (::fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
     say("channel fd " + std::to_string(fd) + ": " + std::strerror(errno));
+    return 1;
+  }
+  // Nor anything else our starter left open (a shell's fds when run as `vassal FILE`): the
+  // workers get fds 0-2 and the listening sockets, nothing more.
+  if (::close_range(static_cast<unsigned>(fd) + 1, ~0u, CLOSE_RANGE_CLOEXEC) != 0) {
+    say(std::string("close_range: ") + std::strerror(errno));
     return 1;
   }
   Channel channel{sys::UniqueFd(fd)};
@@ -103,17 +112,20 @@ Result<Standalone> load(const std::string& file, const std::optional<std::string
     s.namespaces = *parsed;
   }
   s.namespaces.add(s.spec.unshare);
-  if (s.spec.tuntap_device && s.spec.tuntap_device_mode.value_or(config::TuntapMode::Native) ==
-                                  config::TuntapMode::Native)
-    return fail("'tuntap-device' needs the emperor's router: run this vassal under 'emperor run', "
-                "or set 'tuntap-device-mode = uwsgi' to attach to a router socket yourself");
+  if (s.spec.tuntap_device &&
+      s.spec.tuntap_device_mode.value_or(config::TuntapMode::Native) == config::TuntapMode::Native)
+    return fail(
+        "'tuntap-device' needs the emperor's router: run this vassal under 'emperor run', "
+        "or set 'tuntap-device-mode = uwsgi' to attach to a router socket yourself");
   return s;
 }
 
-int exit_code_of(const sys::ExitStatus& s) { return s.signal ? 128 + s.signal : s.code; }
+int exit_code_of(const sys::ExitStatus& s) {
+  return s.signal ? 128 + s.signal : s.code;
+}
 
-int run_standalone(const std::string& file, const std::optional<std::string>& use_clone, bool verbose,
-                   bool heartbeats) {
+int run_standalone(const std::string& file, const std::optional<std::string>& use_clone,
+                   bool verbose, bool heartbeats) {
   auto s = load(file, use_clone);
   if (!s) {
     say(s.error().message);
@@ -155,8 +167,10 @@ int run_standalone(const std::string& file, const std::optional<std::string>& us
     for (const auto& ev : *events) {
       if (ev.data.u64 == 1) {
         for (int sig : signals->read_signals().value_or(std::vector<int>{})) {
-          if (sig == SIGHUP) (void)channel.send(ReloadMessage{spec_json});
-          else (void)channel.send(StopMessage{});
+          if (sig == SIGHUP)
+            (void)channel.send(ReloadMessage{spec_json});
+          else
+            (void)channel.send(StopMessage{});
         }
       } else if (ev.data.u64 == 2) {
         for (;;) {
@@ -165,8 +179,10 @@ int run_standalone(const std::string& file, const std::optional<std::string>& us
             if (!in) channel.close();  // closing drops it from epoll too
             break;
           }
-          if (auto* step = std::get_if<StepMessage>(&(*in)->message); step && verbose) say(step->what);
-          if (std::holds_alternative<ReadyMessage>((*in)->message)) say(s->spec.name + " is running");
+          if (auto* step = std::get_if<StepMessage>(&(*in)->message); step && verbose)
+            say(step->what);
+          if (std::holds_alternative<ReadyMessage>((*in)->message))
+            say(s->spec.name + " is running");
           if (heartbeats && std::holds_alternative<HeartbeatMessage>((*in)->message))
             std::cout << encode((*in)->message) << std::endl;
           if (auto* err = std::get_if<ErrorMessage>(&(*in)->message)) {
@@ -196,9 +212,12 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
     if ((a == "--channel" || a == "--use-clone" || a == "--name") && i + 1 < args.size()) {
-      if (a == "--channel") channel_fd = std::atoi(args[++i].c_str());
-      else if (a == "--use-clone") use_clone = args[++i];
-      else ++i;  // --name only labels the process for ps
+      if (a == "--channel")
+        channel_fd = std::atoi(args[++i].c_str());
+      else if (a == "--use-clone")
+        use_clone = args[++i];
+      else
+        ++i;  // --name only labels the process for ps
     } else if (a == "--verbose" || a == "-v") {
       verbose = true;
     } else if (a == "--heartbeats") {

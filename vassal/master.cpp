@@ -60,9 +60,12 @@ std::string seconds_text(Millis d) {
 const char* algo_name(const PoolConfig& c) {
   if (!c.cheaper) return "";
   switch (c.algo) {
-    case config::CheaperAlgo::Backlog: return "backlog";
-    case config::CheaperAlgo::Spare: return "spare";
-    case config::CheaperAlgo::Manual: return "manual";
+    case config::CheaperAlgo::Backlog:
+      return "backlog";
+    case config::CheaperAlgo::Spare:
+      return "spare";
+    case config::CheaperAlgo::Manual:
+      return "manual";
   }
   return "";
 }
@@ -320,13 +323,17 @@ struct Master::Impl {
     ++generation;
     reload_pending = true;
     chain.reset();
-    const bool chained = spec.reload_lazy.value_or(config::ReloadLazy::All) == config::ReloadLazy::Chain;
+    const bool chained =
+        spec.reload_lazy.value_or(config::ReloadLazy::All) == config::ReloadLazy::Chain;
     Chain c;
     for (auto& w : workers) {
       if (!w.member()) continue;
-      if (!w.alive()) w.respawn_at = Clock::now();  // a slot waiting in backoff: new spec now
-      else if (chained) c.pending.push_back(w.id);
-      else terminate(w, worker_mercy());  // respawned with the new spec when it exits
+      if (!w.alive())
+        w.respawn_at = Clock::now();  // a slot waiting in backoff: new spec now
+      else if (chained)
+        c.pending.push_back(w.id);
+      else
+        terminate(w, worker_mercy());  // respawned with the new spec when it exits
     }
     std::sort(c.pending.begin(), c.pending.end(),
               [this](uint64_t a, uint64_t b) { return by_id(a)->slot < by_id(b)->slot; });
@@ -352,8 +359,9 @@ struct Master::Impl {
         Worker* old = chain->old_id ? by_id(*chain->old_id) : nullptr;
         const bool timed_out = now >= chain->deadline;
         if (fresh && !timed_out && !replacement_ready(*fresh, now)) return;
-        if (timed_out) log("chain reload: worker " + std::to_string(fresh ? fresh->slot : 0) +
-                           " not ready after " + seconds_text(worker_mercy()) + ", going on");
+        if (timed_out)
+          log("chain reload: worker " + std::to_string(fresh ? fresh->slot : 0) +
+              " not ready after " + seconds_text(worker_mercy()) + ", going on");
         if (old && old->member()) retire(*old, "replaced by the reload");
         chain->old_id.reset();
         chain->new_id.reset();
@@ -389,8 +397,10 @@ struct Master::Impl {
 
   void on_worker_exit(Worker& w, const siginfo_t& info) {
     sys::ExitStatus status;
-    if (info.si_code == CLD_EXITED) status.code = info.si_status;
-    else status.signal = info.si_status;
+    if (info.si_code == CLD_EXITED)
+      status.code = info.si_status;
+    else
+      status.signal = info.si_status;
     const std::string name = w.name();
     w.process->release();
     w.process.reset();
@@ -428,7 +438,7 @@ struct Master::Impl {
     for (;;) {
       siginfo_t info{};
       if (::waitid(P_ALL, 0, &info, WEXITED | WNOHANG) != 0) return;  // ECHILD: no children
-      if (info.si_pid == 0) return;  // children, none exited
+      if (info.si_pid == 0) return;                                   // children, none exited
       if (Worker* w = by_pid(info.si_pid)) on_worker_exit(*w, info);
       // Anything else was an orphan reparented to us: reaping it is all PID 1 owes it.
     }
@@ -454,16 +464,25 @@ struct Master::Impl {
 
   void on_signal(int sig) {
     switch (sig) {
-      case SIGCHLD: reap(); break;
+      case SIGCHLD:
+        reap();
+        break;
       case SIGTERM:
       case SIGINT:
-      case SIGQUIT: begin_stop(); break;
-      case SIGHUP: if (!stopping) reload(spec); break;
+      case SIGQUIT:
+        begin_stop();
+        break;
+      case SIGHUP:
+        if (!stopping) reload(spec);
+        break;
       case SIGTTIN:
       case SIGTTOU:
         // gunicorn's convention; with cheaper-algo = manual they size the pool.
-        if (pool.cheaper && pool.algo == config::CheaperAlgo::Manual) manual_delta += sig == SIGTTIN ? 1 : -1;
-        else log(std::string(sig == SIGTTIN ? "SIGTTIN" : "SIGTTOU") + " ignored: cheaper-algo is not manual");
+        if (pool.cheaper && pool.algo == config::CheaperAlgo::Manual)
+          manual_delta += sig == SIGTTIN ? 1 : -1;
+        else
+          log(std::string(sig == SIGTTIN ? "SIGTTIN" : "SIGTTOU") +
+              " ignored: cheaper-algo is not manual");
         break;
       default:  // SIGUSR1, SIGUSR2, SIGWINCH: the workers' business
         for (auto& w : workers)
@@ -486,8 +505,10 @@ struct Master::Impl {
         begin_stop();
       } else if (auto* r = std::get_if<ReloadMessage>(&(*in)->message)) {
         auto next = config::vassal_from_json(r->spec_json, {});
-        if (!next) log("reload refused: " + next.error().message);
-        else if (!stopping) reload(std::move(*next));
+        if (!next)
+          log("reload refused: " + next.error().message);
+        else if (!stopping)
+          reload(std::move(*next));
       }
     }
   }
@@ -566,8 +587,8 @@ struct Master::Impl {
       if (!w.member()) continue;
       total += w.memory.rss_bytes;
       if (spec.memory_report.value_or(false))
-        report += (report.empty() ? "" : ", ") + w.name() + " rss " + memory_text(w.memory.rss_bytes) +
-                  " pss " + memory_text(w.memory.pss_bytes);
+        report += (report.empty() ? "" : ", ") + w.name() + " rss " +
+                  memory_text(w.memory.rss_bytes) + " pss " + memory_text(w.memory.pss_bytes);
     }
     if (!report.empty()) log("memory: " + report + "; total rss " + memory_text(total));
   }
@@ -619,9 +640,14 @@ struct Master::Impl {
     }
     hold_kind = d.hold_kind;
     switch (d.action) {
-      case A::Hold: break;
-      case A::Grow: grow(d.count); break;
-      case A::Shrink: shrink(d.count, "the pool shrinks"); break;
+      case A::Hold:
+        break;
+      case A::Grow:
+        grow(d.count);
+        break;
+      case A::Shrink:
+        shrink(d.count, "the pool shrinks");
+        break;
       case A::RetireForMemory:
         if (Worker* w = by_id(ids[d.worker])) retire(*w, "over cheaper-rss-limit-hard");
         break;
@@ -812,6 +838,8 @@ Result<std::unique_ptr<Master>> Master::create(MasterOptions options) {
 
 Master::Master(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Master::~Master() = default;
-int Master::run() { return impl_->run(); }
+int Master::run() {
+  return impl_->run();
+}
 
 }  // namespace emp::vassal

@@ -21,8 +21,8 @@ namespace emp::vassal {
 
 struct MasterOptions {
   config::VassalSpec spec;
-  Channel* channel = nullptr;       // to the emperor (or the standalone parent)
-  bool pid1 = false;                 // PID 1 of a pid namespace
+  Channel* channel = nullptr;                 // to the emperor (or the standalone parent)
+  bool pid1 = false;                          // PID 1 of a pid namespace
   std::optional<tuntap::UwsgiBridge> bridge;  // tuntap-device-mode = uwsgi
   std::vector<ListenSocket> sockets;          // bound in the jail, fds 3.. of every worker
   std::optional<NotifySocket> notify;         // NOTIFY_SOCKET of every worker

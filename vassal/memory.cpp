@@ -60,7 +60,8 @@ Result<MemoryUsage> read_tree_memory(pid_t pid) {
   while (!todo.empty() && seen < kMaxTreeProcesses) {
     const pid_t p = todo.back();
     todo.pop_back();
-    const std::string path = "/proc/" + std::to_string(p) + "/task/" + std::to_string(p) + "/children";
+    const std::string path =
+        "/proc/" + std::to_string(p) + "/task/" + std::to_string(p) + "/children";
     auto text = sys::read_file(path, 65536);
     if (!text) continue;  // it exited meanwhile: nothing of it to count
     for (pid_t child : parse_children(*text)) {

@@ -13,7 +13,7 @@
 namespace emp::vassal {
 namespace {
 
-constexpr size_t kMaxDatagram = 4096;  // systemd's limit too: a notification fits a page
+constexpr size_t kMaxDatagram = 4096;    // systemd's limit too: a notification fits a page
 constexpr int kReceiveBuffer = 1 << 20;  // BUSY= at request rate must not block the workers
 
 }  // namespace
@@ -38,7 +38,8 @@ Result<NotifySocket> NotifySocket::create(const std::string& vassal) {
   if (::setsockopt(fd.get(), SOL_SOCKET, SO_PASSCRED, &one, sizeof one) != 0)
     return fail_errno("setsockopt SO_PASSCRED '@" + name + "'");
   // FORCE passes net.core.rmem_max while we are root; the plain option is the fallback.
-  if (::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUFFORCE, &kReceiveBuffer, sizeof kReceiveBuffer) != 0)
+  if (::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUFFORCE, &kReceiveBuffer, sizeof kReceiveBuffer) !=
+      0)
     (void)::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &kReceiveBuffer, sizeof kReceiveBuffer);
   return NotifySocket(std::move(fd), "@" + name);
 }

@@ -8,7 +8,9 @@ namespace {
 
 using Action = PoolDecision::Action;
 
-std::string n(uint64_t v) { return std::to_string(v); }
+std::string n(uint64_t v) {
+  return std::to_string(v);
+}
 
 struct Decider {
   const PoolConfig& config;
@@ -98,8 +100,9 @@ struct Decider {
 
   PoolDecision spare() {
     const uint64_t running = sample.running.size();
-    const uint64_t busy = static_cast<uint64_t>(std::count_if(
-        sample.running.begin(), sample.running.end(), [](const WorkerSample& w) { return w.busy; }));
+    const uint64_t busy =
+        static_cast<uint64_t>(std::count_if(sample.running.begin(), sample.running.end(),
+                                            [](const WorkerSample& w) { return w.busy; }));
     const uint64_t idle = running - busy;
     // Workers waiting to respawn are not busy: a crash loop must not grow the pool.
     if (idle == 0 && (running > 0 || sample.members == 0)) {
@@ -107,8 +110,8 @@ struct Decider {
       ++d.next.overloaded;
       if (d.next.overloaded < config.overload) return hold("");
       d.next.overloaded = 0;
-      return grow(config.step, "all " + n(running) + " workers busy for " + n(config.overload) +
-                                   " decisions");
+      return grow(config.step,
+                  "all " + n(running) + " workers busy for " + n(config.overload) + " decisions");
     }
     d.next.overloaded = 0;
     if (idle <= 1) {  // the goal: exactly one spare worker
@@ -141,14 +144,17 @@ struct Decider {
     if (sample.members > config.max)
       return shrink(sample.members - config.max, "processes is " + n(config.max));
     if (sample.members < config.min)
-      return grow(config.min - sample.members,
-                  config.cheaper ? "below cheaper (" + n(config.min) + ")"
-                                 : "below processes (" + n(config.min) + ")");
+      return grow(config.min - sample.members, config.cheaper
+                                                   ? "below cheaper (" + n(config.min) + ")"
+                                                   : "below processes (" + n(config.min) + ")");
     if (!config.cheaper) return hold("");
     switch (config.algo) {
-      case config::CheaperAlgo::Backlog: return backlog();
-      case config::CheaperAlgo::Spare: return spare();
-      case config::CheaperAlgo::Manual: return manual();
+      case config::CheaperAlgo::Backlog:
+        return backlog();
+      case config::CheaperAlgo::Spare:
+        return spare();
+      case config::CheaperAlgo::Manual:
+        return manual();
     }
     return hold("");
   }
@@ -161,12 +167,14 @@ PoolConfig PoolConfig::from(const config::VassalSpec& spec) {
   c.max = spec.processes.value_or(config::kDefaultProcesses);
   c.cheaper = spec.cheaper.has_value();
   c.min = c.cheaper ? std::min(*spec.cheaper, c.max) : c.max;
-  c.initial = c.cheaper ? std::clamp<uint64_t>(spec.cheaper_initial.value_or(std::max<uint64_t>(c.min, 1)),
-                                               c.min, c.max)
-                        : c.max;
+  c.initial = c.cheaper
+                  ? std::clamp<uint64_t>(
+                        spec.cheaper_initial.value_or(std::max<uint64_t>(c.min, 1)), c.min, c.max)
+                  : c.max;
   c.step = std::max<uint64_t>(spec.cheaper_step.value_or(1), 1);
   c.algo = spec.cheaper_algo.value_or(config::CheaperAlgo::Backlog);
-  c.overload = std::max<uint64_t>(spec.cheaper_overload.value_or(config::kDefaultCheaperOverload), 1);
+  c.overload =
+      std::max<uint64_t>(spec.cheaper_overload.value_or(config::kDefaultCheaperOverload), 1);
   c.rss_soft = spec.cheaper_rss_limit_soft;
   c.rss_hard = spec.cheaper_rss_limit_hard;
   return c;
@@ -198,9 +206,12 @@ std::optional<std::string> recycle_reason(std::chrono::milliseconds uptime, uint
 std::string memory_text(uint64_t bytes) {
   char buf[32];
   const double b = static_cast<double>(bytes);
-  if (bytes >= (1ull << 30)) std::snprintf(buf, sizeof buf, "%.1fG", b / (1ull << 30));
-  else if (bytes >= (1ull << 20)) std::snprintf(buf, sizeof buf, "%.1fM", b / (1ull << 20));
-  else std::snprintf(buf, sizeof buf, "%.1fK", b / (1ull << 10));
+  if (bytes >= (1ull << 30))
+    std::snprintf(buf, sizeof buf, "%.1fG", b / (1ull << 30));
+  else if (bytes >= (1ull << 20))
+    std::snprintf(buf, sizeof buf, "%.1fM", b / (1ull << 20));
+  else
+    std::snprintf(buf, sizeof buf, "%.1fK", b / (1ull << 10));
   return buf;
 }
 

@@ -15,8 +15,10 @@ Json namespaces_json(const config::NamespaceSet& set) {
 
 struct Encoder {
   Json operator()(const StartMessage& m) const {
-    Json j{{"type", "start"}, {"spec", Json::parse(m.spec_json, nullptr, false)},
-           {"namespaces", namespaces_json(m.namespaces)}, {"tun_queues", m.tun_queues}};
+    Json j{{"type", "start"},
+           {"spec", Json::parse(m.spec_json, nullptr, false)},
+           {"namespaces", namespaces_json(m.namespaces)},
+           {"tun_queues", m.tun_queues}};
     if (m.force_uid) j["force_uid"] = *m.force_uid;
     if (m.force_gid) j["force_gid"] = *m.force_gid;
     return j;
@@ -34,17 +36,27 @@ struct Encoder {
   Json operator()(const HeartbeatMessage& m) const {
     Json workers = Json::array();
     for (const auto& w : m.workers)
-      workers.push_back({{"pid", w.pid}, {"rss_bytes", w.rss_bytes}, {"pss_bytes", w.pss_bytes},
-                         {"since_unix_ms", w.since_unix_ms}, {"respawns", w.respawns},
-                         {"slot", w.slot}, {"state", w.state}, {"status", w.status},
+      workers.push_back({{"pid", w.pid},
+                         {"rss_bytes", w.rss_bytes},
+                         {"pss_bytes", w.pss_bytes},
+                         {"since_unix_ms", w.since_unix_ms},
+                         {"respawns", w.respawns},
+                         {"slot", w.slot},
+                         {"state", w.state},
+                         {"status", w.status},
                          {"watchdog_unix_ms", w.watchdog_unix_ms}});
     Json sockets = Json::array();
     for (const auto& s : m.sockets)
       sockets.push_back({{"fd", s.fd}, {"address", s.address}, {"name", s.name}});
-    Json j{{"type", "heartbeat"}, {"workers", workers}, {"workers_target", m.workers_target},
-           {"last_worker_exit", m.last_worker_exit}, {"thunder_lock", m.thunder_lock},
-           {"sockets", sockets}, {"cheaper_algo", m.cheaper_algo},
-           {"last_decision", m.last_decision}, {"notify_socket", m.notify_socket}};
+    Json j{{"type", "heartbeat"},
+           {"workers", workers},
+           {"workers_target", m.workers_target},
+           {"last_worker_exit", m.last_worker_exit},
+           {"thunder_lock", m.thunder_lock},
+           {"sockets", sockets},
+           {"cheaper_algo", m.cheaper_algo},
+           {"last_decision", m.last_decision},
+           {"notify_socket", m.notify_socket}};
     if (m.backlog) j["backlog"] = *m.backlog;
     return j;
   }
@@ -127,16 +139,21 @@ Result<Message> decode_json(const Json& j) {
       return fail("channel: malformed message: heartbeat without workers");
     for (const auto& w : j["workers"]) {
       Reader wr{w, {}};
-      WorkerInfo info{wr.number<int>("pid"), wr.number<uint64_t>("rss_bytes"),
-                      wr.number<uint64_t>("pss_bytes"), wr.number<int64_t>("since_unix_ms"),
-                      wr.number<uint64_t>("respawns"), wr.optional_number<uint64_t>("slot"),
-                      wr.optional_str("state"), wr.optional_str("status"),
+      WorkerInfo info{wr.number<int>("pid"),
+                      wr.number<uint64_t>("rss_bytes"),
+                      wr.number<uint64_t>("pss_bytes"),
+                      wr.number<int64_t>("since_unix_ms"),
+                      wr.number<uint64_t>("respawns"),
+                      wr.optional_number<uint64_t>("slot"),
+                      wr.optional_str("state"),
+                      wr.optional_str("status"),
                       wr.optional_number<int64_t>("watchdog_unix_ms")};
       if (!wr.error.empty()) return fail("channel: malformed message: worker " + wr.error);
       h.workers.push_back(info);
     }
     if (j.contains("sockets")) {
-      if (!j["sockets"].is_array()) return fail("channel: malformed message: sockets is not an array");
+      if (!j["sockets"].is_array())
+        return fail("channel: malformed message: sockets is not an array");
       for (const auto& s : j["sockets"]) {
         Reader sr{s, {}};
         SocketInfo info{sr.number<int>("fd"), sr.str("address"), sr.str("name")};
@@ -163,7 +180,9 @@ Result<Message> decode_json(const Json& j) {
 
 }  // namespace
 
-std::string encode(const Message& m) { return std::visit(Encoder{}, m).dump(); }
+std::string encode(const Message& m) {
+  return std::visit(Encoder{}, m).dump();
+}
 
 Result<Message> decode(std::string_view text) {
   const Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);

@@ -40,7 +40,7 @@ struct ReadyMessage {};
 struct ReloadedMessage {};
 
 struct WorkerInfo {
-  int pid = 0;  // in the vassal's pid namespace
+  int pid = 0;             // in the vassal's pid namespace
   uint64_t rss_bytes = 0;  // the worker and its descendants, from smaps_rollup
   uint64_t pss_bytes = 0;
   int64_t since_unix_ms = 0;
@@ -49,14 +49,14 @@ struct WorkerInfo {
   // "running" (never used NOTIFY_SOCKET), "starting" (spoke, no READY=1 yet), "ready",
   // "busy" (BUSY=1), "retiring" (sent SIGTERM: cheaper, memory, recycling or reload)
   std::string state;
-  std::string status;             // its last STATUS= text
-  int64_t watchdog_unix_ms = 0;   // its last WATCHDOG=1; 0: never
+  std::string status;            // its last STATUS= text
+  int64_t watchdog_unix_ms = 0;  // its last WATCHDOG=1; 0: never
   friend bool operator==(const WorkerInfo&, const WorkerInfo&) = default;
 };
 struct SocketInfo {
-  int fd = 0;            // in every worker: 3, 4, ...
-  std::string address;   // as bound: "127.0.0.1:8000", "/run/app.sock"
-  std::string name;      // its LISTEN_FDNAMES entry
+  int fd = 0;           // in every worker: 3, 4, ...
+  std::string address;  // as bound: "127.0.0.1:8000", "/run/app.sock"
+  std::string name;     // its LISTEN_FDNAMES entry
   friend bool operator==(const SocketInfo&, const SocketInfo&) = default;
 };
 struct HeartbeatMessage {  // once a second, and on every worker change

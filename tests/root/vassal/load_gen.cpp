@@ -3,7 +3,8 @@
 // N connections are done or S seconds have passed, whichever comes first, then prints one
 // JSON object: {"ok":..,"failed":..,"seconds":..,"cps":..,"errors":{..},"pids":{..}}.
 //
-//   load-gen (--tcp HOST:PORT | --tcp [IPV6]:PORT | --unix PATH) [--concurrency C] [--count N] [--seconds S]
+//   load-gen (--tcp HOST:PORT | --tcp [IPV6]:PORT | --unix PATH) [--concurrency C] [--count N]
+//   [--seconds S]
 //            [--timeout-ms T]
 //
 // A connection fails when it is refused or reset, or gets no complete answer within T ms
@@ -154,20 +155,28 @@ int main(int argc, char** argv) {
     const std::string a = argv[i];
     if (i + 1 >= argc) usage();
     const std::string v = argv[++i];
-    if (a == "--tcp") tcp = v;
-    else if (a == "--unix") path = v;
-    else if (a == "--count") count = std::atol(v.c_str());
-    else if (a == "--concurrency") concurrency = std::atol(v.c_str());
-    else if (a == "--seconds") seconds = std::atof(v.c_str());
-    else if (a == "--timeout-ms") run.timeout_ms = std::atoi(v.c_str());
-    else usage();
+    if (a == "--tcp")
+      tcp = v;
+    else if (a == "--unix")
+      path = v;
+    else if (a == "--count")
+      count = std::atol(v.c_str());
+    else if (a == "--concurrency")
+      concurrency = std::atol(v.c_str());
+    else if (a == "--seconds")
+      seconds = std::atof(v.c_str());
+    else if (a == "--timeout-ms")
+      run.timeout_ms = std::atoi(v.c_str());
+    else
+      usage();
   }
   if (tcp.empty() == path.empty() || count < 1 || concurrency < 1 || seconds <= 0) usage();
   run.target = parse_target(tcp, path);
   run.ep.reset(::epoll_create1(EPOLL_CLOEXEC));
   std::vector<Slot> slots(static_cast<size_t>(std::min(concurrency, count)));
   const auto t0 = Clock::now();
-  const auto end = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  const auto end =
+      t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   for (size_t i = 0; i < slots.size(); ++i) run.start(slots[i], i);
   std::vector<epoll_event> events(slots.size());
   for (;;) {

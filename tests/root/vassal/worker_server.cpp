@@ -58,7 +58,9 @@ struct Options {
 };
 
 volatile sig_atomic_t g_stop = 0;
-void on_term(int) { g_stop = 1; }
+void on_term(int) {
+  g_stop = 1;
+}
 
 [[noreturn]] void die(const std::string& what) {
   std::fprintf(stderr, "worker-server: %s: %s\n", what.c_str(), std::strerror(errno));
@@ -135,17 +137,28 @@ Options parse(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--listen") o.listen = value();
-    else if (a == "--processes") o.processes = std::atoi(value().c_str());
-    else if (a == "--delay-ms") o.delay_ms = std::atoi(value().c_str());
-    else if (a == "--notify") o.notify = true;
-    else if (a == "--ready-delay-ms") o.ready_delay_ms = std::atoi(value().c_str());
-    else if (a == "--busy") o.busy = true;
-    else if (a == "--watchdog-ms") o.watchdog_ms = std::atoi(value().c_str());
-    else if (a == "--watchdog-for-ms") o.watchdog_for_ms = std::atoi(value().c_str());
-    else if (a == "--alloc-mb") o.alloc_mb = std::atoi(value().c_str());
-    else if (a == "--alloc-slot") o.alloc_slot = std::atoi(value().c_str());
-    else if (a == "--wait") o.wait = value();
+    if (a == "--listen")
+      o.listen = value();
+    else if (a == "--processes")
+      o.processes = std::atoi(value().c_str());
+    else if (a == "--delay-ms")
+      o.delay_ms = std::atoi(value().c_str());
+    else if (a == "--notify")
+      o.notify = true;
+    else if (a == "--ready-delay-ms")
+      o.ready_delay_ms = std::atoi(value().c_str());
+    else if (a == "--busy")
+      o.busy = true;
+    else if (a == "--watchdog-ms")
+      o.watchdog_ms = std::atoi(value().c_str());
+    else if (a == "--watchdog-for-ms")
+      o.watchdog_for_ms = std::atoi(value().c_str());
+    else if (a == "--alloc-mb")
+      o.alloc_mb = std::atoi(value().c_str());
+    else if (a == "--alloc-slot")
+      o.alloc_slot = std::atoi(value().c_str());
+    else if (a == "--wait")
+      o.wait = value();
     else {
       std::fprintf(stderr, "worker-server: unknown option '%s'\n", a.c_str());
       std::exit(2);
@@ -275,7 +288,8 @@ int main(int argc, char** argv) {
     const char* pid = std::getenv("LISTEN_PID");
     if (!pid || std::atoi(pid) != ::getpid() || std::atoi(env_or("LISTEN_FDS", "0")) < 1) {
       std::fprintf(stderr, "worker-server: no socket: LISTEN_PID=%s (mine %d) LISTEN_FDS=%s\n",
-                   pid ? pid : "unset", static_cast<int>(::getpid()), env_or("LISTEN_FDS", "unset"));
+                   pid ? pid : "unset", static_cast<int>(::getpid()),
+                   env_or("LISTEN_FDS", "unset"));
       return 3;
     }
     s.listener = 3;

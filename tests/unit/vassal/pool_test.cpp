@@ -11,7 +11,8 @@ using A = PoolDecision::Action;
 using Millis = std::chrono::milliseconds;
 constexpr uint64_t kM = 1ull << 20;
 
-PoolConfig cheaper(uint64_t min, uint64_t max, config::CheaperAlgo algo = config::CheaperAlgo::Backlog) {
+PoolConfig cheaper(uint64_t min, uint64_t max,
+                   config::CheaperAlgo algo = config::CheaperAlgo::Backlog) {
   PoolConfig c;
   c.cheaper = true;
   c.algo = algo;
@@ -86,7 +87,8 @@ TEST_CASE("PoolConfig from the spec: fixed pools, cheaper defaults") {
   CHECK(c.rss_hard == 200 * kM);
 }
 
-TEST_CASE("fixed pool: holds at processes, refills after a memory retirement, shrinks after a reload") {
+TEST_CASE(
+    "fixed pool: holds at processes, refills after a memory retirement, shrinks after a reload") {
   auto d = decide(fixed(4), sample(4), {});
   CHECK(d.action == A::Hold);
   CHECK(d.reason.empty());

@@ -67,7 +67,9 @@ TEST_CASE("the sender's parent from /proc/PID/stat") {
   CHECK_FALSE(parent_pid_from_stat("42 (sh)S 1 2"));
 }
 
-config::SocketAddress address(const std::string& text) { return *config::parse_socket_address(text); }
+config::SocketAddress address(const std::string& text) {
+  return *config::parse_socket_address(text);
+}
 
 TEST_CASE("LISTEN_FDNAMES: names without what sd_listen_fds_with_names refuses") {
   CHECK(fd_name(address("127.0.0.1:8000")) == "127.0.0.1_8000");

@@ -56,18 +56,21 @@ TEST_CASE("every message survives encode/decode") {
 }
 
 TEST_CASE("heartbeat: the fields added with the workers' pool are optional, but typed") {
-  auto old = decode(R"({"type":"heartbeat","workers":[{"pid":2,"rss_bytes":1,"pss_bytes":1,)"
-                    R"("since_unix_ms":1,"respawns":0}],"workers_target":1,"last_worker_exit":""})");
+  auto old =
+      decode(R"({"type":"heartbeat","workers":[{"pid":2,"rss_bytes":1,"pss_bytes":1,)"
+             R"("since_unix_ms":1,"respawns":0}],"workers_target":1,"last_worker_exit":""})");
   REQUIRE(old.has_value());
   const auto& h = std::get<HeartbeatMessage>(*old);
   CHECK(h.workers[0].slot == 0u);
   CHECK(h.workers[0].state.empty());
   CHECK(h.sockets.empty());
   CHECK(h.thunder_lock.empty());
-  CHECK(decode(R"({"type":"heartbeat","workers":[{"pid":2,"rss_bytes":1,"pss_bytes":1,)"
-               R"("since_unix_ms":1,"respawns":0,"state":5}],"workers_target":1,"last_worker_exit":""})")
-            .error()
-            .message == "channel: malformed message: worker field 'state' missing or not a string");
+  CHECK(
+      decode(
+          R"({"type":"heartbeat","workers":[{"pid":2,"rss_bytes":1,"pss_bytes":1,)"
+          R"("since_unix_ms":1,"respawns":0,"state":5}],"workers_target":1,"last_worker_exit":""})")
+          .error()
+          .message == "channel: malformed message: worker field 'state' missing or not a string");
   CHECK(decode(R"({"type":"heartbeat","workers":[],"workers_target":1,"last_worker_exit":"",)"
                R"("sockets":{}})")
             .error()
@@ -86,13 +89,16 @@ TEST_CASE("heartbeat: the fields added with the workers' pool are optional, but 
 TEST_CASE("malformed messages are errors, never crashes") {
   CHECK(decode("nope").error().message == "channel: malformed message: not JSON");
   CHECK(decode("[]").error().message == "channel: malformed message: no type");
-  CHECK(decode(R"({"type":"launch"})").error().message == "channel: malformed message: unknown type 'launch'");
+  CHECK(decode(R"({"type":"launch"})").error().message ==
+        "channel: malformed message: unknown type 'launch'");
   CHECK(decode(R"({"type":"step","step":1})").error().message ==
         "channel: malformed message 'step': field 'what' missing or not a string");
   CHECK(decode(R"({"type":"start","spec":{},"namespaces":["user"]})").error().message ==
-        "channel: malformed message: unknown namespace 'user' (expected ipc, uts, fs|mount|mnt, pid, net or cgroup)");
-  CHECK(decode(R"({"type":"heartbeat","workers":[{"pid":"x"}]})").error().message.rfind(
-            "channel: malformed message: worker field", 0) == 0);
+        "channel: malformed message: unknown namespace 'user' (expected ipc, uts, fs|mount|mnt, "
+        "pid, net or cgroup)");
+  CHECK(decode(R"({"type":"heartbeat","workers":[{"pid":"x"}]})")
+            .error()
+            .message.rfind("channel: malformed message: worker field", 0) == 0);
   CHECK_FALSE(decode(R"({"type":"start","spec":"x"})").has_value());
 }
 
@@ -122,7 +128,8 @@ TEST_CASE("smaps_rollup parsing") {
   CHECK(m->pss_bytes == 1034u * 1024);
   CHECK(parse_smaps_rollup("Rss: 1 kB\n").error().message == "smaps_rollup: no Rss/Pss lines");
   CHECK(parse_smaps_rollup("").error().message == "smaps_rollup: no Rss/Pss lines");
-  CHECK(parse_smaps_rollup("Rss: x kB\nPss: 1 kB\n").error().message == "smaps_rollup: no Rss/Pss lines");
+  CHECK(parse_smaps_rollup("Rss: x kB\nPss: 1 kB\n").error().message ==
+        "smaps_rollup: no Rss/Pss lines");
 }
 
 TEST_CASE("children lists of /proc/PID/task/TID/children") {
@@ -131,7 +138,7 @@ TEST_CASE("children lists of /proc/PID/task/TID/children") {
   CHECK(parse_children("").empty());
   CHECK(parse_children(" \n").empty());
   CHECK(parse_children("3 x 4") == std::vector<pid_t>{3});  // garbage ends the list
-  CHECK(parse_children("0 5").size() == 1u);                 // pid 0 is nobody
+  CHECK(parse_children("0 5").size() == 1u);                // pid 0 is nobody
 }
 
 }  // namespace
