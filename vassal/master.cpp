@@ -45,6 +45,7 @@ constexpr Millis kReadyGrace{1'000};
 constexpr Millis kWatchdogKillAfter{5'000};
 // How far up from a notification's sender we look for the worker it belongs to.
 constexpr int kAncestorLevels = 4;
+constexpr int kNotifyBatch = 256;
 constexpr uint64_t kTokenSignals = 1, kTokenChannel = 2, kTokenBridge = 3, kTokenNotify = 4;
 
 int64_t unix_ms_now() {
@@ -528,7 +529,9 @@ struct Master::Impl {
   }
 
   void on_notify() {
-    for (;;) {
+    // A bounded batch: a flood (from anyone in the network namespace) cannot starve the
+    // loop; epoll reports the rest at once.
+    for (int batch = 0; batch < kNotifyBatch; ++batch) {
       auto in = options.notify->receive();
       if (!in) {
         log(in.error().message);
