@@ -88,7 +88,7 @@ Result<void> Daemon::set_up() {
   return ok();
 }
 
-void Daemon::log(const std::string& line) {
+void Daemon::log(const std::string& line, int level) {
   if (!pipeline_) {
     std::cerr << "emperor: " << line << std::endl;
     return;
@@ -99,7 +99,7 @@ void Daemon::log(const std::string& line) {
   rec.stream = logs::Stream::Emperor;
   rec.pid = info_.pid;
   rec.msg = line;
-  rec.level = logs::default_level(rec.stream);
+  rec.level = level;
   pipeline_->submit(std::move(rec));
 }
 
@@ -110,12 +110,12 @@ int Daemon::run() {
   full_scan();  // the cold boot: every valid vassal starts now, no throttling
   write_status();
   (void)sys::sd_notify("READY=1\nSTATUS=" + std::to_string(records_.size()) + " vassals");
-  next_rescan_ = std::chrono::steady_clock::now() + kRescanEvery;
+  next_rescan_ = std::chrono::steady_clock::now() + rescan_interval();
 
   while (!(shutting_down_ && records_.empty())) {
     auto events = epoll_->wait(next_wait(), 256);
     if (!events) {
-      log(events.error().message);
+      log_error(events.error().message);
       return 1;
     }
     for (const auto& ev : *events) on_event(ev.data.u64, ev.events);
@@ -142,11 +142,12 @@ void Daemon::on_event(uint64_t token, uint32_t events) {
 
 void Daemon::on_signals() {
   auto sigs = signals_->read_signals();
-  if (!sigs) return log(sigs.error().message);
+  if (!sigs) return log_error(sigs.error().message);
   for (int sig : *sigs) {
     if (sig == SIGUSR2) {
       auto reopened = pipeline_->reopen();
-      log(reopened ? "SIGUSR2: log files reopened" : "SIGUSR2: " + reopened.error().message);
+      if (reopened) log("SIGUSR2: log files reopened");
+      else log_error("SIGUSR2: " + reopened.error().message);
     } else if (sig == SIGHUP) {
       log("SIGHUP: rescanning " + options_.vassals_dir);
       pending_full_scan_ = true;
@@ -162,6 +163,11 @@ void Daemon::on_signals() {
       for (Record* r : all) dispatch(*r, Event::FileRemoved, "emperor shutdown");
     }
   }
+}
+
+std::chrono::steady_clock::duration Daemon::rescan_interval() const {
+  if (watch_ < 0) return kDirRetryEvery;
+  return kRescanEvery;
 }
 
 std::chrono::milliseconds Daemon::next_wait() const {
@@ -184,6 +190,7 @@ void Daemon::on_timers() {
   for (auto it = being_written_.begin(); it != being_written_.end();) {
     if (it->second <= now) {
       pending_files_.insert(it->first);  // never closed: read what is there
+      if (!scan_at_) scan_at_ = now;
       it = being_written_.erase(it);
     } else {
       ++it;
@@ -203,8 +210,7 @@ void Daemon::on_timers() {
   if (now >= next_rescan_) {
     if (watch_ < 0) watch_directory();  // the directory vanished: is it back?
     full_scan();
-    next_rescan_ = now + (watch_ < 0 ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(kDirRetryEvery)
-                                      : std::chrono::duration_cast<std::chrono::steady_clock::duration>(kRescanEvery));
+    next_rescan_ = now + rescan_interval();
   }
   std::vector<Record*> due_backoff, due_mercy;
   for (auto& [name, r] : records_) {
@@ -248,7 +254,7 @@ void Daemon::write_status() {
   auto mode = sys::write_atomic(options_.runtime_dir, "status.json",
                                 doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   if (!mode) {
-    log(mode.error().message);
+    log_error(mode.error().message);
   } else {
     info_.status_file_mode = *mode == sys::AtomicWriteMode::TmpFile ? "o_tmpfile" : "named-temp";
   }

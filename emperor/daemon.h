@@ -3,6 +3,7 @@
 // control socket and keeps status.json current. No vassal can make it exit.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -92,7 +93,15 @@ class Daemon {
   nlohmann::json status_doc();
   nlohmann::json vassal_doc(const Record& r);
   void write_status();
-  void log(const std::string& line);
+  // The emperor's own lines, with a syslog severity: journalctl -p warning shows the problems.
+  // A directory-level change (several renames of a "..data" swap) is scanned once, this late.
+  static constexpr std::chrono::milliseconds kScanDebounce{5};
+  // The periodic full rescan; every second while the directory is missing.
+  std::chrono::steady_clock::duration rescan_interval() const;
+  static constexpr int kLogError = 3, kLogWarning = 4, kLogInfo = 6;
+  void log(const std::string& line, int level = kLogInfo);
+  void log_error(const std::string& line) { log(line, kLogError); }
+  void log_warning(const std::string& line) { log(line, kLogWarning); }
 
   RunOptions options_;
   EmperorInfo info_;

@@ -11,7 +11,6 @@
 namespace emp::emperor {
 namespace {
 
-constexpr std::chrono::milliseconds kDebounce{5};
 // A file created and not yet closed is read anyway after this long.
 constexpr std::chrono::milliseconds kWaitForClose{1'000};
 
@@ -51,7 +50,7 @@ void Daemon::watch_directory() {
   if (!wd) {
     info_.vassals_dir_present = false;
     if (reported_.insert("dir-missing").second)
-      log("cannot watch " + options_.vassals_dir + ": " + wd.error().message +
+      log_warning("cannot watch " + options_.vassals_dir + ": " + wd.error().message +
           "; vassals keep running, retrying every second");
     watch_ = -1;
     return;
@@ -64,7 +63,7 @@ void Daemon::watch_directory() {
 
 void Daemon::on_inotify() {
   auto events = inotify_->read_events();
-  if (!events) return log(events.error().message);
+  if (!events) return log_error(events.error().message);
   const auto now = std::chrono::steady_clock::now();
   for (const auto& ev : *events) {
     if (ev.mask & IN_Q_OVERFLOW) {
@@ -76,7 +75,7 @@ void Daemon::on_inotify() {
       info_.vassals_dir_present = false;
       status_dirty_ = true;
       reported_.insert("dir-missing");
-      log(options_.vassals_dir + " vanished; vassals keep running until it comes back");
+      log_warning(options_.vassals_dir + " vanished; vassals keep running until it comes back");
       next_rescan_ = now + std::chrono::seconds(1);
       continue;
     } else if (!config::is_vassal_file_name(ev.name)) {
@@ -87,7 +86,8 @@ void Daemon::on_inotify() {
     } else if ((ev.mask & IN_CREATE) && !(ev.mask & IN_ISDIR)) {
       struct stat st {};
       const std::string path = options_.vassals_dir + "/" + ev.name;
-      if (::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      // A new hard link (st_nlink > 1) is a file complete elsewhere: no IN_CLOSE_WRITE follows.
+      if (::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1) {
         being_written_[ev.name] = now + kWaitForClose;  // wait for IN_CLOSE_WRITE
         continue;
       }
@@ -101,7 +101,7 @@ void Daemon::on_inotify() {
   // deleted): scan it in this very iteration. A directory-level change (a "..data" swap takes
   // several renames) waits a short debounce and is scanned once.
   if (!pending_files_.empty()) scan_at_ = now;
-  else if (pending_full_scan_ && !scan_at_) scan_at_ = now + kDebounce;
+  else if (pending_full_scan_ && !scan_at_) scan_at_ = now + kScanDebounce;
 }
 
 void Daemon::full_scan() {
@@ -109,7 +109,7 @@ void Daemon::full_scan() {
   if (!names) {
     // A vanished directory is not a reason to stop tenants: keep them, retry.
     if (reported_.insert("dir-missing").second)
-      log(names.error().message + "; vassals keep running, retrying every second");
+      log_warning(names.error().message + "; vassals keep running, retrying every second");
     info_.vassals_dir_present = false;
     return;
   }
@@ -124,7 +124,7 @@ void Daemon::full_scan() {
 void Daemon::scan_file(const std::string& filename) {
   auto snap = snapshot(options_.vassals_dir, filename);
   if (!snap) {
-    if (reported_.insert("read:" + filename).second) log(snap.error().message);
+    if (reported_.insert("read:" + filename).second) log_error(snap.error().message);
     return;
   }
   reported_.erase("read:" + filename);
@@ -148,6 +148,10 @@ config::Loaded<config::VassalSpec> Daemon::load(const FileSnapshot& snap) {
   };
   if (snap.mode & S_IWOTH) {
     refuse("the file is writable by others; refused");
+  } else if (snap.uid == 0 && (snap.mode & S_IWGRP) && snap.gid != 0) {
+    // Root's files may run code as root: a group that can write one can too.
+    refuse("the file is owned by root and writable by its group (gid " + std::to_string(snap.gid) +
+           "); refused (chmod g-w, or give it to the tenant)");
   } else if (snap.uid != 0) {
     // A tenant's file runs as the tenant: nothing in it may run as root or choose its
     // own privileges (hooks before the drop run as root in the vassal's namespaces).
@@ -166,19 +170,23 @@ void Daemon::apply_snapshot(const std::string& filename, std::optional<FileSnaps
     owner_of_file_.erase(owner);
     if (it != records_.end()) file_removed(*it->second);
     pending_full_scan_ = true;  // another file of the same name may now take over
-    if (!scan_at_) scan_at_ = std::chrono::steady_clock::now() + kDebounce;
+    if (!scan_at_) scan_at_ = std::chrono::steady_clock::now() + kScanDebounce;
     return;
   }
   auto name = config::vassal_name_of(filename);
   if (!name) {
-    if (reported_.insert("name:" + filename).second) log(snap->path + ": " + name.error().message);
+    if (reported_.insert("name:" + filename).second) log_error(snap->path + ": " + name.error().message);
     return;
   }
   auto existing = records_.find(*name);
   if (existing != records_.end() && existing->second->file.filename != filename) {
-    if (reported_.insert("conflict:" + filename).second)
-      log(snap->path + ": vassal '" + *name + "' is already defined by '" +
-          existing->second->file.path + "'; this file is ignored (one name, one file)");
+    if (reported_.insert("conflict:" + filename).second) {
+      const std::string why = snap->path + ": vassal '" + *name + "' is already defined by '" +
+                              existing->second->file.path + "'; this file is ignored (one name, one file)";
+      log_error(why);
+      existing->second->last_error = why;  // the operator sees it in `emperor status NAME`
+      status_dirty_ = true;
+    }
     return;
   }
   reported_.erase("conflict:" + filename);
@@ -191,7 +199,7 @@ void Daemon::apply_snapshot(const std::string& filename, std::optional<FileSnaps
       r.last_error = diagnostics_text(loaded.diagnostics);
       const State from = r.state;
       r.state = State::Failed;
-      log(r.name + ": " + r.last_error);
+      log_error(r.name + ": " + r.last_error);
       publish_state_change(r, from, "invalid file");
       return;
     }
@@ -212,7 +220,11 @@ void Daemon::apply_snapshot(const std::string& filename, std::optional<FileSnaps
   const bool owner_changed = options_.tyrant && (snap->uid != r.file.uid || snap->gid != r.file.gid);
   const FileSnapshot previous = std::exchange(r.file, std::move(*snap));
   const FileSnapshot& now = r.file;
-  if (content_same && !owner_changed && !(options_.tyrant && (now.mode & S_IWOTH))) {
+  if (content_same && !owner_changed && !(options_.tyrant && (now.mode & (S_IWOTH | S_IWGRP)))) {
+    if (!r.last_error.empty()) {  // an invalid edit was reverted: nothing is wrong any more
+      r.last_error.clear();
+      status_dirty_ = true;
+    }
     if (now.mtime_ns != previous.mtime_ns) dispatch(r, Event::FileChangedReload, "file touched");
     return;  // a chmod/chown that changes nothing we use
   }
@@ -221,7 +233,7 @@ void Daemon::apply_snapshot(const std::string& filename, std::optional<FileSnaps
     // The running vassal is kept; the operator sees why the edit was not applied.
     r.last_error = diagnostics_text(loaded.diagnostics);
     status_dirty_ = true;
-    log(r.name + ": not applied, keeping the running vassal: " + r.last_error);
+    log_error(r.name + ": not applied, keeping the running vassal: " + r.last_error);
     if (!r.spec) return;
     return;
   }

@@ -55,7 +55,7 @@ void Daemon::configure_logs(Record& r) {
   if (!configured) {
     // Its lines keep going the emperor's way; the operator learns why.
     r.last_error = "logging: " + configured.error().message;
-    log(r.name + ": " + r.last_error);
+    log_error(r.name + ": " + r.last_error);
     return;
   }
   r.log_config = key;

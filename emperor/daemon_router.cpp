@@ -55,7 +55,7 @@ void Daemon::attach_tun(Record& r, const std::string& device, std::vector<sys::U
   auto refuse = [&](const std::string& why) {
     r.fatal = "NETNS: tun device '" + device + "': " + why;
     r.last_error = *r.fatal;
-    log(r.name + ": " + r.last_error);
+    log_error(r.name + ": " + r.last_error);
     // Without its network the vassal would only half work: it fails, visibly.
     if (r.has_process()) (void)r.process->signal(SIGKILL);
   };
@@ -75,7 +75,7 @@ void Daemon::attach_tun(Record& r, const std::string& device, std::vector<sys::U
 }
 
 void Daemon::on_router_events() {
-  for (const auto& ev : router_->take_events()) log("router: " + ev.peer + ": " + ev.message);
+  for (const auto& ev : router_->take_events()) log_warning("router: " + ev.peer + ": " + ev.message);
 }
 
 }  // namespace emp::emperor

@@ -75,14 +75,14 @@ void Daemon::perform(Record& r, Action a) {
     case Action::Terminate: terminate(r); break;
     case Action::Kill:
       if (r.has_process()) {
-        log(r.name + ": still alive after its mercy; SIGKILL");
+        log_warning(r.name + ": still alive after its mercy; SIGKILL");
         (void)r.process->signal(SIGKILL);
       }
       break;
     case Action::SendReload:
       if (r.channel.open() && r.spec) {
         auto sent = r.channel.send(vassal::ReloadMessage{config::to_json(*r.spec)});
-        if (!sent) log(r.name + ": " + sent.error().message);
+        if (!sent) log_error(r.name + ": " + sent.error().message);
       }
       break;
     case Action::ArmBackoff: {
@@ -90,7 +90,7 @@ void Daemon::perform(Record& r, Action a) {
       std::uniform_real_distribution<double> unit(0.0, 1.0);
       const auto delay = options_.throttle.delay(r.young_deaths, unit(random_));
       r.backoff_at = std::chrono::steady_clock::now() + delay;
-      log(r.name + ": died young (" + std::to_string(r.young_deaths) + " in a row); next start in " +
+      log_warning(r.name + ": died young (" + std::to_string(r.young_deaths) + " in a row); next start in " +
           std::to_string(delay.count()) + " ms");
       break;
     }
@@ -121,7 +121,7 @@ void Daemon::spawn(Record& r) {
   auto err = sys::make_pipe();
   auto fail_start = [&](const std::string& why) {
     r.last_error = why;
-    log(r.name + ": " + why);
+    log_error(r.name + ": " + why);
     r.fatal = why;
     dispatch(r, Event::ExitedFatal, "spawn failed");
   };
@@ -143,7 +143,7 @@ void Daemon::spawn(Record& r) {
   (void)epoll_->add(r.err.fd.get(), EPOLLIN, token(r, kKindStderr));
   auto sent = r.channel.send(vassal::StartMessage{config::to_json(*r.spec), r.namespaces, r.force_uid,
                                                   r.force_gid, router_ ? router_->threads() : 1});
-  if (!sent) log(r.name + ": " + sent.error().message);  // its exit will be seen on the pidfd
+  if (!sent) log_error(r.name + ": " + sent.error().message);  // its exit will be seen on the pidfd
   log(r.name + ": started (pid " + std::to_string(r.process->pid()) + ")");
 }
 
@@ -177,7 +177,7 @@ void Daemon::on_channel(Record& r) {
   while (r.channel.open()) {
     auto in = r.channel.receive();
     if (!in) {
-      if (in.error().message != "channel closed") log(r.name + ": " + in.error().message);
+      if (in.error().message != "channel closed") log_error(r.name + ": " + in.error().message);
       epoll_->remove(r.channel.fd());
       r.channel.close();
       return;
@@ -198,7 +198,7 @@ void Daemon::on_channel(Record& r) {
     } else if (auto* err = std::get_if<vassal::ErrorMessage>(&msg)) {
       r.fatal = err->step + ": " + err->message;
       r.last_error = *r.fatal;
-      log(r.name + ": " + r.last_error);
+      log_error(r.name + ": " + r.last_error);
     } else if (auto* tun = std::get_if<vassal::TunMessage>(&msg)) {
       attach_tun(r, tun->device, std::move((*in)->fds));
     }
@@ -250,7 +250,7 @@ void Daemon::on_process_exit(Record& r) {
     if (!r.fatal) r.last_error = why;
     else if (!r.last_stderr.empty() && r.fatal->rfind("EXEC", 0) == 0)
       r.last_error = *r.fatal + " [" + r.last_stderr + "]";
-    log(r.name + ": " + why);
+    log_error(r.name + ": " + why);
   } else {
     log(r.name + ": stopped (" + r.last_exit->to_string() + ")");
   }
@@ -293,6 +293,9 @@ void Daemon::forget(Record& r) {
   log_followers_.erase(name);
   records_.erase(name);
   status_dirty_ = true;
+  // A file of the same name that was refused while this one lived may take over now.
+  pending_full_scan_ = true;
+  if (!scan_at_) scan_at_ = std::chrono::steady_clock::now() + kScanDebounce;
 }
 
 void Daemon::refresh_host_pids(Record& r) {

@@ -13,11 +13,14 @@
 namespace emp::sys {
 
 Result<std::string> read_file(const std::string& path, size_t limit) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  // O_NONBLOCK: opening a FIFO must not wait for a writer (a tenant's include of a FIFO
+  // would otherwise freeze the emperor); anything but a regular file is refused below.
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
   if (!fd) return fail_errno("open '" + path + "'");
   struct stat st {};
-  if (::fstat(fd.get(), &st) == 0 && S_ISDIR(st.st_mode))
-    return fail("read '" + path + "': is a directory", EISDIR);
+  if (::fstat(fd.get(), &st) != 0) return fail_errno("stat '" + path + "'");
+  if (S_ISDIR(st.st_mode)) return fail("read '" + path + "': is a directory", EISDIR);
+  if (!S_ISREG(st.st_mode)) return fail("read '" + path + "': not a regular file", EINVAL);
   std::string out;
   char buf[65536];
   while (out.size() <= limit) {

@@ -10,7 +10,8 @@
 
 namespace emp::sys {
 
-// Reads at most `limit` bytes plus one, so a caller can tell a file is too large.
+// Reads a regular file (anything else, a FIFO or a device, is refused without blocking): at
+// most `limit` bytes plus one, so a caller can tell a file is too large.
 Result<std::string> read_file(const std::string& path, size_t limit);
 // realpath(3), or the path itself when it cannot be resolved (it may not exist yet).
 std::string canonical_path(const std::string& path);

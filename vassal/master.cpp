@@ -22,6 +22,7 @@
 #include "sys/file_io.h"
 #include "sys/signal_fd.h"
 #include "vassal/activation.h"
+#include "vassal/heartbeat_news.h"
 #include "vassal/memory.h"
 #include "vassal/notify.h"
 #include "vassal/pool.h"
@@ -142,7 +143,10 @@ struct Master::Impl {
   std::string hold_kind;
   std::optional<uint64_t> backlog;
   bool backlog_error_logged = false;
-  bool heartbeat_dirty = true;
+  bool heartbeat_dirty = true;    // something changed: the next heartbeat goes out
+  bool heartbeat_sampled = false;  // a beat sampled memory and backlog: send if it is news
+  std::optional<HeartbeatMessage> last_heartbeat;
+  Clock::time_point last_heartbeat_at{};
 
   Impl(MasterOptions o, sys::Epoll e, sys::SignalFd s)
       : options(std::move(o)),
@@ -665,7 +669,7 @@ struct Master::Impl {
       recycle_one(now);
       decide_pool();
     }
-    heartbeat_dirty = true;
+    heartbeat_sampled = true;
   }
 
   void on_timers() {
@@ -714,8 +718,20 @@ struct Master::Impl {
   }
 
   void send_heartbeat() {
-    if (!heartbeat_dirty) return;
-    heartbeat_dirty = false;
+    if (!heartbeat_dirty && !heartbeat_sampled) return;
+    const bool forced = std::exchange(heartbeat_dirty, false);
+    heartbeat_sampled = false;
+    HeartbeatMessage h = heartbeat();
+    const auto now = Clock::now();
+    if (!forced && last_heartbeat && !heartbeat_is_news(*last_heartbeat, h) &&
+        now - last_heartbeat_at < kHeartbeatKeepalive)
+      return;
+    send(h);
+    last_heartbeat = std::move(h);
+    last_heartbeat_at = now;
+  }
+
+  HeartbeatMessage heartbeat() const {
     HeartbeatMessage h;
     h.workers_target = members();
     h.backlog = backlog;
@@ -741,7 +757,7 @@ struct Master::Impl {
       info.watchdog_unix_ms = w.watchdog_unix_ms;
       h.workers.push_back(info);
     }
-    send(h);
+    return h;
   }
 
   Millis next_wait() const {
