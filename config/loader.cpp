@@ -277,7 +277,9 @@ class Loader {
         const auto close = v.find(')', i + 2);
         if (close == std::string_view::npos) return fail("unterminated '$(' in '" + quote_for_message(v) + "'");
         const std::string name(v.substr(i + 2, close - i - 2));
-        auto value = env_.getenv ? env_.getenv(name) : std::nullopt;
+        if (!env_.getenv)
+          return fail("'$(" + name + ")': environment variables are not available to this file");
+        auto value = env_.getenv(name);
         if (!value) return fail("environment variable '" + name + "' is not set");
         out += *value;
         i = close;

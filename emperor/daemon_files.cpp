@@ -27,6 +27,18 @@ std::string diagnostics_text(const std::vector<config::Diagnostic>& diags) {
   return out;
 }
 
+// Whether the owner of a tenant's file (uid, gid) may read `path`, by its mode bits.
+Result<void> readable_by(const std::string& path, uid_t uid, gid_t gid) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return fail_errno("include '" + path + "'");
+  const bool ok = (st.st_uid == uid && (st.st_mode & S_IRUSR)) ||
+                  (st.st_uid != uid && st.st_gid == gid && (st.st_mode & S_IRGRP)) ||
+                  (st.st_uid != uid && st.st_gid != gid && (st.st_mode & S_IROTH));
+  if (ok) return emp::ok();
+  return fail("include '" + path + "': not readable by the file's owner (uid " + std::to_string(uid) +
+              ", gid " + std::to_string(gid) + "); emperor-tyrant refuses it");
+}
+
 // The first key of a tenant's file (emperor-tyrant) that would act with root's power.
 std::optional<std::string> privileged_key(const config::VassalSpec& s) {
   const std::pair<bool, const char*> keys[] = {
@@ -136,10 +148,15 @@ config::Loaded<config::VassalSpec> Daemon::load(const FileSnapshot& snap) {
   // includes come from disk.
   auto env = config::system_load_env();
   auto disk = env.read_file;
-  env.read_file = [&snap, disk](const std::string& path) -> Result<std::string> {
+  const bool tenant = options_.tyrant && snap.uid != 0;
+  env.read_file = [&snap, disk, tenant](const std::string& path) -> Result<std::string> {
     if (path == snap.path) return snap.content;
+    // The emperor reads as root: a tenant may include only what the tenant could read.
+    if (tenant) EMP_CHECK(readable_by(path, snap.uid, snap.gid));
     return disk(path);
   };
+  // Nor may a tenant read the emperor's environment (it may hold secrets).
+  if (tenant) env.getenv = nullptr;
   auto loaded = config::load_vassal(snap.path, env);
   if (!loaded.spec || !options_.tyrant) return loaded;
   auto refuse = [&](const std::string& why) {

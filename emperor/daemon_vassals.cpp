@@ -189,7 +189,7 @@ void Daemon::on_channel(Record& r) {
     } else if (std::holds_alternative<vassal::ReadyMessage>(msg)) {
       r.ready = true;
       r.last_error.clear();
-      dispatch(r, Event::Ready, "jail built, workers started");
+      dispatch(r, Event::Ready, "jail built, workers started and settled");
     } else if (std::holds_alternative<vassal::ReloadedMessage>(msg)) {
       dispatch(r, Event::Reloaded, "workers reloaded");
     } else if (auto* hb = std::get_if<vassal::HeartbeatMessage>(&msg)) {

@@ -27,7 +27,7 @@ enum class Event : uint8_t {
   FileChangedRestart,  // the file changed in keys that need a new jail
   FileChangedReload,   // only worker-level keys changed, or the file was touched
   FileRemoved,         // the file is gone (or the emperor is shutting down)
-  Ready,               // the vassal reported its jail built and workers started
+  Ready,               // the vassal reported its jail built and its first workers settled
   Reloaded,            // the vassal reported an in-place reload done
   ExitedFatal,         // the process ended after reporting a setup or exec error
   ExitedYoung,         // the process ended soon after starting (or before it was ready)

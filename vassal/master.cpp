@@ -47,6 +47,10 @@ constexpr Millis kWatchdogKillAfter{5'000};
 // How far up from a notification's sender we look for the worker it belongs to.
 constexpr int kAncestorLevels = 4;
 constexpr int kNotifyBatch = 256;
+// "running" is reported once the first workers have lived this long (or all sent READY=1):
+// a command that cannot run (/bin/sh exit 126/127) fails within it, so `emperor start`
+// reports the failure instead of a success that lasts milliseconds.
+constexpr Millis kStartSettle{150};
 constexpr uint64_t kTokenSignals = 1, kTokenChannel = 2, kTokenBridge = 3, kTokenNotify = 4;
 
 int64_t unix_ms_now() {
@@ -143,6 +147,7 @@ struct Master::Impl {
   std::string hold_kind;
   std::optional<uint64_t> backlog;
   bool backlog_error_logged = false;
+  std::optional<Clock::time_point> ready_due;  // Ready not sent yet
   bool heartbeat_dirty = true;    // something changed: the next heartbeat goes out
   bool heartbeat_sampled = false;  // a beat sampled memory and backlog: send if it is news
   std::optional<HeartbeatMessage> last_heartbeat;
@@ -674,6 +679,7 @@ struct Master::Impl {
 
   void on_timers() {
     const auto now = Clock::now();
+    send_ready_when_settled(now);
     for (auto& w : workers) {
       if (w.respawn_at && *w.respawn_at <= now && !stopping && w.member()) spawn(w);
       if (w.kill_at && *w.kill_at <= now && w.alive()) {
@@ -776,6 +782,7 @@ struct Master::Impl {
         deadline = std::min(deadline, fresh->started + kReadyGrace);
     }
     if (stop_deadline) deadline = std::min(deadline, *stop_deadline);
+    if (ready_due) deadline = std::min(deadline, *ready_due);
     return std::max(Millis{0}, duration_cast<Millis>(deadline - Clock::now()) + Millis{1});
   }
 
@@ -797,9 +804,18 @@ struct Master::Impl {
     grow(pool.initial);
   }
 
+  void send_ready_when_settled(Clock::time_point now) {
+    if (!ready_due || stopping) return;
+    bool all_ready = !workers.empty();
+    for (const auto& w : workers) all_ready = all_ready && w.ready;
+    if (now < *ready_due && !all_ready) return;
+    ready_due.reset();
+    send(ReadyMessage{});
+  }
+
   int run() {
     start();
-    send(ReadyMessage{});
+    ready_due = Clock::now() + kStartSettle;
     while (!done()) {
       auto events = epoll.wait(next_wait());
       if (!events) {
