@@ -132,6 +132,8 @@ class Loader {
       report(text.error().message);
       return;
     }
+    // A UTF-8 byte order mark (Windows editors write one) is not part of the first line.
+    if (text->starts_with("\xEF\xBB\xBF")) text->erase(0, 3);
     if (!check_text(path, *text)) {
       read_failed_ = true;
       return;

@@ -1,4 +1,5 @@
 // emperor: the daemon (run) and its client verbs.
+#include <algorithm>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -22,7 +23,8 @@ constexpr const char* kUsage =
     "  start|stop|restart|reload NAME  act, and wait for the outcome (--timeout SECONDS)\n"
     "  events [--json]                 follow state changes\n"
     "  logs NAME [-f] [-n N] [--since TIME] [--json]\n"
-    "                                  a vassal's last lines (--reopen: reopen log files)\n"
+    "                                  a vassal's last lines (--reopen: reopen log files;\n"
+    "                                  --stats: the loggers' counters)\n"
     "  check [--print] FILE|DIR...     validate vassal files (--config FILE: the emperor's)\n"
     "  help keys [--markdown]          every configuration key\n"
     "  --version                       version and compiled-in features\n"
@@ -67,6 +69,12 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (verb == "--help" || verb == "-h" || verb == "help") return help(args);
+  // `emperor VERB --help` asks, it is not a mistake: the usage on stdout, exit 0.
+  if (verb != "check" && std::any_of(args.begin(), args.end(),
+                                     [](const std::string& a) { return a == "--help" || a == "-h"; })) {
+    std::cout << kUsage;
+    return 0;
+  }
   if (verb == "check") return emp::cli::run_check(args);
   if (verb == "run") return run_daemon(args);
   if (verb == "status") return emp::cli::run_status(args);

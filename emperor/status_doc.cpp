@@ -50,13 +50,26 @@ Json vassal_json(const Record& r, int64_t now_unix_ms, Json net) {
                          {"rss_bytes", w.rss_bytes},
                          {"pss_bytes", w.pss_bytes},
                          {"since", iso_time(w.since_unix_ms)},
-                         {"respawns", w.respawns}});
+                         {"respawns", w.respawns},
+                         {"slot", w.slot},
+                         {"state", w.state},
+                         {"status", w.status.empty() ? Json() : Json(w.status)},
+                         {"last_watchdog", w.watchdog_unix_ms ? Json(iso_time(w.watchdog_unix_ms)) : Json()}});
       rss += w.rss_bytes;
     }
   }
   v["worker_details"] = details;
   v["rss_bytes"] = rss;
   v["backlog"] = live && r.heartbeat.backlog ? Json(*r.heartbeat.backlog) : Json();
+  v["cheaper_algo"] = live && !r.heartbeat.cheaper_algo.empty() ? Json(r.heartbeat.cheaper_algo) : Json();
+  v["last_decision"] = live && !r.heartbeat.last_decision.empty() ? Json(r.heartbeat.last_decision) : Json();
+  v["thunder_lock"] = live && !r.heartbeat.thunder_lock.empty() ? Json(r.heartbeat.thunder_lock) : Json();
+  v["notify_socket"] = live && !r.heartbeat.notify_socket.empty() ? Json(r.heartbeat.notify_socket) : Json();
+  Json sockets = Json::array();
+  if (live)
+    for (const auto& s : r.heartbeat.sockets)
+      sockets.push_back({{"fd", s.fd}, {"address", s.address}, {"name", s.name}});
+  v["sockets"] = std::move(sockets);
   v["last_worker_exit"] = r.heartbeat.last_worker_exit.empty() ? Json() : Json(r.heartbeat.last_worker_exit);
   v["setup_step"] = r.state == State::Starting && !r.setup_step.empty() ? Json(r.setup_step) : Json();
   v["net"] = std::move(net);

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -105,6 +106,9 @@ int run_check(const std::vector<std::string>& argv) {
     if (is_directory(p)) {
       auto in_dir = vassal_files_in(p, diags);
       paths.insert(paths.end(), in_dir.begin(), in_dir.end());
+    } else if (::access(p.c_str(), F_OK) != 0) {
+      ++files;  // what cannot be found is named first, before its extension is judged
+      diags.push_back({config::Diagnostic::Severity::Error, p, 0, std::string("cannot open: ") + std::strerror(errno)});
     } else {
       paths.push_back(p);
     }

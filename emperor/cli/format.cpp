@@ -116,10 +116,24 @@ std::string status_block(const nlohmann::json& v, const Style& style) {
   const auto details = v.value("worker_details", nlohmann::json::array());
   for (size_t i = 0; i < details.size(); ++i) {
     const auto& w = details[i];
-    out += std::string(14, ' ') + (i + 1 == details.size() ? "└─" : "├─") + str(w, "pid") + " rss " +
-           human_bytes(w.value("rss_bytes", uint64_t{0})) + " pss " + human_bytes(w.value("pss_bytes", uint64_t{0})) +
-           " since " + str(w, "since") + "\n";
+    std::string line = std::string(14, ' ') + (i + 1 == details.size() ? "└─" : "├─") + str(w, "pid") +
+                       " " + str(w, "state", "running") + " rss " + human_bytes(w.value("rss_bytes", uint64_t{0})) +
+                       " pss " + human_bytes(w.value("pss_bytes", uint64_t{0})) + " since " + str(w, "since");
+    if (w.value("respawns", uint64_t{0}) > 0) line += " respawns " + str(w, "respawns");
+    if (!str(w, "status", "").empty()) line += " \"" + str(w, "status") + "\"";
+    if (!str(w, "last_watchdog", "").empty()) line += " watchdog " + str(w, "last_watchdog");
+    out += line + "\n";
   }
+  if (!str(v, "cheaper_algo", "").empty()) {
+    std::string pool = "cheaper " + str(v, "cheaper_algo");
+    if (v.contains("backlog") && v["backlog"].is_number()) pool += ", backlog " + str(v, "backlog");
+    if (!str(v, "last_decision", "").empty()) pool += "; last: " + str(v, "last_decision");
+    field("Pool", pool);
+  }
+  for (const auto& s : v.value("sockets", nlohmann::json::array()))
+    field("Socket", "fd " + str(s, "fd") + " " + str(s, "address") + " (" + str(s, "name") + ")");
+  if (!str(v, "thunder_lock", "").empty()) field("Thunder lock", str(v, "thunder_lock"));
+  if (!str(v, "notify_socket", "").empty()) field("Notify", str(v, "notify_socket"));
   field("Restarts", str(v, "restarts", "0") + ", reloads " + str(v, "reloads", "0"));
   if (v.contains("last_exit") && v["last_exit"].is_object()) {
     const auto& e = v["last_exit"];

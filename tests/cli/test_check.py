@@ -38,6 +38,21 @@ with Test("emperor check", need_root=False) as t:
 
     t.check_eq(t.run([emperor, "check"], check=False).returncode, 2, "usage error")
     t.check_eq(t.run([emperor, "check", t.path("nothere.ini")], check=False).returncode, 1, "a missing file")
+    p = t.run([emperor, "check", t.path("nothere")], check=False)
+    t.check_eq(p.stderr.splitlines()[0], f"{t.path('nothere')}: error: cannot open: No such file or directory",
+               "a missing path is named as missing, not as a bad extension")
+    bom = t.write("bom/bom.ini", "\ufeff[uwsgi]\ncommand = run\n")
+    t.check_eq(t.run([emperor, "check", bom]).returncode, 0, "a UTF-8 byte order mark is skipped")
+    fifo = t.path("fifo/pipe.ini")
+    os.makedirs(os.path.dirname(fifo))
+    os.mkfifo(fifo)
+    p = t.run([emperor, "check", fifo], check=False, timeout=10)
+    t.check_in("not a regular file", p.stderr, "a FIFO is refused at once, never waited on")
+    includer = t.write("inc/inc.ini", f"[uwsgi]\nini = {fifo}\ncommand = run\n")
+    p = t.run([emperor, "check", includer], check=False, timeout=10)
+    t.check_in(f"{includer}:2: error: include '{fifo}'", p.stderr, "an included FIFO names the include line")
+    p = t.run([emperor, "status", "--help"], check=False)
+    t.check_eq((p.returncode, p.stdout.startswith("usage: emperor")), (0, True), "VERB --help is not an error")
     p = t.run([emperor, "--version"])
     t.check(p.stdout.startswith("emperor "), "--version")
     keys = t.run([emperor, "help", "keys", "--markdown"]).stdout

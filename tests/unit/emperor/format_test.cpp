@@ -31,6 +31,30 @@ TEST_CASE("status table: headers only when asked, colour only when asked") {
   CHECK(cli::status_table(vassals, {true, true}).find("\033[32mrunning\033[0m") != std::string::npos);
 }
 
+TEST_CASE("status block: each worker's state and the pool, sockets and thunder lock") {
+  const auto v = nlohmann::json::parse(R"J({
+    "name": "pool", "state": "running", "since": "2026-11-25T10:00:00.000Z", "pid": 10,
+    "workers": 2, "workers_target": 2, "rss_bytes": 2097152,
+    "worker_details": [
+      {"pid": 11, "state": "ready", "rss_bytes": 1048576, "pss_bytes": 524288,
+       "since": "2026-11-25T10:00:01.000Z", "respawns": 0, "status": "serving 3 clients",
+       "last_watchdog": "2026-11-25T10:00:05.000Z"},
+      {"pid": 12, "state": "busy", "rss_bytes": 1048576, "pss_bytes": 524288,
+       "since": "2026-11-25T10:00:02.000Z", "respawns": 4, "status": null, "last_watchdog": null}],
+    "cheaper_algo": "backlog", "backlog": 5, "last_decision": "backlog 5 > 3: +1 (1 -> 2)",
+    "sockets": [{"fd": 3, "address": "127.0.0.1:8000", "name": "127.0.0.1_8000"}],
+    "thunder_lock": "wake-one", "notify_socket": "@emperor-notify-pool"})J");
+  const auto text = cli::status_block(v, {});
+  CHECK(text.find("├─11 ready rss 1.0M pss 512.0K since 2026-11-25T10:00:01.000Z \"serving 3 clients\" "
+                  "watchdog 2026-11-25T10:00:05.000Z\n") != std::string::npos);
+  CHECK(text.find("└─12 busy rss 1.0M pss 512.0K since 2026-11-25T10:00:02.000Z respawns 4\n") !=
+        std::string::npos);
+  CHECK(text.find("Pool: cheaper backlog, backlog 5; last: backlog 5 > 3: +1 (1 -> 2)\n") != std::string::npos);
+  CHECK(text.find("Socket: fd 3 127.0.0.1:8000 (127.0.0.1_8000)\n") != std::string::npos);
+  CHECK(text.find("Thunder lock: wake-one\n") != std::string::npos);
+  CHECK(text.find("Notify: @emperor-notify-pool\n") != std::string::npos);
+}
+
 TEST_CASE("argument parsing: flags, values, errors") {
   cli::ArgSpec spec{{"json"}, {"runtime-dir"}, {{'f', "follow"}}};
   spec.flags.insert("follow");
