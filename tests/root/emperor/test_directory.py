@@ -21,6 +21,21 @@ with Test("the vassal directory") as t:
     t.write(path, vassal_ini("exec sleep 1000", hostname="cccc"))
     wait_field(e, "quick", "hostname", lambda h: h == "cccc")
 
+    # a hard link is complete when it appears: no close event follows, no wait for a rescan
+    staged = t.write("linked.ini", vassal_ini("exec sleep 1000"))
+    os.link(staged, os.path.join(d, "linked.ini"))
+    e.wait_state("linked", "running", timeout=3)
+
+    # one name, two files: the second is refused and says so; it takes over when the first goes
+    t.write(os.path.join(d, "dup.ini"), vassal_ini("exec sleep 1000", hostname="from-ini"))
+    e.wait_state("dup", "running")
+    t.write(os.path.join(d, "dup.toml"), 'command = "exec sleep 1000"\nhostname = "from-toml"\nreload-mercy = 2\n')
+    v = wait_field(e, "dup", "last_error", lambda s: s and "already defined by" in s)
+    t.check_in("dup.toml", v["last_error"], "the conflict names the refused file")
+    os.unlink(os.path.join(d, "dup.ini"))
+    wait_field(e, "dup", "hostname", lambda h: h == "from-toml", timeout=8, what="dup.toml takes over")
+    e.wait_state("dup", "running")
+
     # ConfigMap style: web.ini -> ..data/web.ini, ..data -> ..v1; swapping ..data updates web
     cm = t.path("cm")
     for version, host in (("..v1", "one"), ("..v2", "two")):

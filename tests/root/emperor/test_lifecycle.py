@@ -44,6 +44,9 @@ with Test("emperor lifecycle through files and the CLI") as t:
     t.check_eq(v["state"], "running", "state after an invalid edit")
     t.check_in(f"{path}:6: error: unknown key 'procesess'", v["last_error"], "error names file and line")
     t.check_eq(v["pid"], first_pid, "pid after an invalid edit")
+    # reverting the edit clears the error (same content as the running spec)
+    t.write(path, vassal_ini(f"exec sleep 1000 # {marker}", processes=3, hostname="web"))
+    wait_field(e, "web", "last_error", lambda s: s is None, what="error cleared by reverting the edit")
 
     # a jail-level edit restarts the vassal
     t.write(path, vassal_ini(f"exec sleep 1000 # {marker}", processes=3, hostname="web2"))
@@ -70,6 +73,15 @@ with Test("emperor lifecycle through files and the CLI") as t:
     t.check_eq(e.cli("status", "nosuch").returncode, 4, "status exit code of an unknown vassal")
     t.check_eq(e.cli("stop", "nosuch").returncode, 4, "stop of an unknown vassal")
     t.check_eq(e.cli("status", "a", "b").returncode, 2, "usage error")
+    # a command that cannot run: start and restart report the failure, not a brief success
+    broken = t.write(os.path.join(e.vassals_dir, "broken.ini"), vassal_ini("exec /etc/passwd"))
+    e.wait_state("broken", "failed")
+    for verb in ("start", "restart"):
+        p = e.cli(verb, "broken")
+        t.check_eq(p.returncode, 1, f"emperor {verb} of a command that cannot run")
+        t.check_in("broken failed", p.stdout + p.stderr, f"emperor {verb} says it failed")
+    os.unlink(broken)
+    e.wait_gone("broken")
     block = e.cli("status", "web").stdout
     t.check_in("web - running", block, "status NAME block")
     t.check_in("Workers: 3/3", block, "status NAME workers")

@@ -23,6 +23,7 @@ with Test("tyrant mode") as t:
     os.chown(path, 4321, 4321)
     wait_field(e, "tenant", "restarts", lambda n: n >= 1, what="restart after chown")
     wait_for(lambda: "[tenant] ids 4321 4321" in e.output(), what="the new owner's ids")
+    e.wait_state("tenant", "running")
 
     # writable by others: refused, the running vassal is kept
     os.chmod(path, 0o666)
@@ -31,6 +32,30 @@ with Test("tyrant mode") as t:
     other = t.write(os.path.join(d, "open.ini"), vassal_ini("exec sleep 1000"), mode=0o646)
     v = e.wait_state("open", "failed")
     t.check_in("emperor-tyrant: the file is writable by others; refused", v["last_error"], "refusal")
+
+    # root's file writable by a group: refused (the group could run code as root)
+    gw = t.write("gw.ini", vassal_ini("exec sleep 1000"), mode=0o664)
+    os.chown(gw, 0, 4321)
+    os.rename(gw, os.path.join(d, "gw.ini"))
+    gw = os.path.join(d, "gw.ini")
+    v = e.wait_state("gw", "failed")
+    t.check_in("owned by root and writable by its group (gid 4321)", v["last_error"], "group-writable root file")
+    os.unlink(gw)
+
+    # a tenant may include only what it could read, and may not read the emperor's environment
+    secret = t.write("secret.ini", "[uwsgi]\nenv = TOKEN=hidden\n", mode=0o600)
+    staged = t.write("nosy.ini", vassal_ini("exec sleep 1000", ini=secret))
+    os.chown(staged, 1234, 1234)
+    os.rename(staged, os.path.join(d, "nosy.ini"))
+    v = e.wait_state("nosy", "failed")
+    t.check_in(f"include '{secret}': not readable by the file's owner (uid 1234", v["last_error"],
+               "an include the tenant cannot read")
+    staged = t.write("envy.ini", vassal_ini("exec sleep 1000", hostname="$(HOME)"))
+    os.chown(staged, 1234, 1234)
+    os.rename(staged, os.path.join(d, "envy.ini"))
+    v = e.wait_state("envy", "failed")
+    t.check_in("'$(HOME)': environment variables are not available to this file", v["last_error"],
+               "$(VAR) in a tenant's file")
 
     # a tenant's file may not run code as root nor pick its privileges; root's files may
     staged = t.write("greedy.ini", vassal_ini("exec sleep 1000", exec_as_root="id"))
