@@ -11,11 +11,15 @@ with Test("tyrant mode") as t:
     e = Emperor(t, config=cfg)
     e.wait_ready()
     d = e.vassals_dir
-    path = os.path.join(d, "tenant.ini")
-    # written elsewhere, owned, then moved in: the emperor never sees root's ownership
-    staged = t.write("tenant.ini", vassal_ini('echo "ids $$(id -u) $$(id -g)"; exec sleep 1000'))
-    os.chown(staged, 1234, 2345)
-    os.rename(staged, path)
+
+    def drop(filename, text, uid, gid, mode=0o644):
+        """Written elsewhere, owned, then moved in: the emperor never sees root's ownership."""
+        staged = t.write(filename, text, mode=mode)
+        os.chown(staged, uid, gid)
+        os.rename(staged, os.path.join(d, filename))
+        return os.path.join(d, filename)
+
+    path = drop("tenant.ini", vassal_ini('echo "ids $$(id -u) $$(id -g)"; exec sleep 1000'), 1234, 2345)
     e.wait_state("tenant", "running")
     wait_for(lambda: "[tenant] ids 1234 2345" in e.output(), what="the worker's ids in the log")
 
@@ -34,33 +38,24 @@ with Test("tyrant mode") as t:
     t.check_in("emperor-tyrant: the file is writable by others; refused", v["last_error"], "refusal")
 
     # root's file writable by a group: refused (the group could run code as root)
-    gw = t.write("gw.ini", vassal_ini("exec sleep 1000"), mode=0o664)
-    os.chown(gw, 0, 4321)
-    os.rename(gw, os.path.join(d, "gw.ini"))
-    gw = os.path.join(d, "gw.ini")
+    gw = drop("gw.ini", vassal_ini("exec sleep 1000"), 0, 4321, mode=0o664)
     v = e.wait_state("gw", "failed")
     t.check_in("owned by root and writable by its group (gid 4321)", v["last_error"], "group-writable root file")
     os.unlink(gw)
 
     # a tenant may include only what it could read, and may not read the emperor's environment
     secret = t.write("secret.ini", "[uwsgi]\nenv = TOKEN=hidden\n", mode=0o600)
-    staged = t.write("nosy.ini", vassal_ini("exec sleep 1000", ini=secret))
-    os.chown(staged, 1234, 1234)
-    os.rename(staged, os.path.join(d, "nosy.ini"))
+    drop("nosy.ini", vassal_ini("exec sleep 1000", ini=secret), 1234, 1234)
     v = e.wait_state("nosy", "failed")
     t.check_in(f"include '{secret}': not readable by the file's owner (uid 1234", v["last_error"],
                "an include the tenant cannot read")
-    staged = t.write("envy.ini", vassal_ini("exec sleep 1000", hostname="$(HOME)"))
-    os.chown(staged, 1234, 1234)
-    os.rename(staged, os.path.join(d, "envy.ini"))
+    drop("envy.ini", vassal_ini("exec sleep 1000", hostname="$(HOME)"), 1234, 1234)
     v = e.wait_state("envy", "failed")
     t.check_in("'$(HOME)': environment variables are not available to this file", v["last_error"],
                "$(VAR) in a tenant's file")
 
     # a tenant's file may not run code as root nor pick its privileges; root's files may
-    staged = t.write("greedy.ini", vassal_ini("exec sleep 1000", exec_as_root="id"))
-    os.chown(staged, 1234, 1234)
-    os.rename(staged, os.path.join(d, "greedy.ini"))
+    drop("greedy.ini", vassal_ini("exec sleep 1000", exec_as_root="id"), 1234, 1234)
     v = e.wait_state("greedy", "failed")
     t.check_in("emperor-tyrant: 'exec-as-root' is not allowed in a file owned by uid 1234", v["last_error"],
                "privileged key refused")
