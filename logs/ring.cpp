@@ -4,7 +4,7 @@
 
 namespace emp::logs {
 
-Ring::Ring(size_t capacity) : slots_(capacity) {}
+Ring::Ring(size_t capacity) : capacity_(capacity) {}
 
 void Ring::push(const Record& r) {
   push(Record(r));
@@ -12,10 +12,15 @@ void Ring::push(const Record& r) {
 
 void Ring::push(Record&& r) {
   ++total_;
-  if (slots_.empty()) return;
+  if (capacity_ == 0) return;
+  if (slots_.size() < capacity_) {  // still growing: head_ is the end
+    slots_.push_back(std::move(r));
+    head_ = slots_.size() % capacity_;
+    ++size_;
+    return;
+  }
   slots_[head_] = std::move(r);
-  head_ = (head_ + 1) % slots_.size();
-  if (size_ < slots_.size()) ++size_;
+  head_ = (head_ + 1) % capacity_;
 }
 
 const Record& Ring::at(size_t i) const {

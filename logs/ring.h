@@ -26,7 +26,7 @@ class Ring {
   std::vector<Record> tail(size_t n, std::optional<time_point> since = std::nullopt) const;
 
   size_t size() const { return size_; }
-  size_t capacity() const { return slots_.size(); }
+  size_t capacity() const { return capacity_; }
   // Records pushed since the ring was made, including the ones pushed out: a follower that
   // remembers it can ask for what came after with tail(total() - seen).
   uint64_t total() const { return total_; }
@@ -34,7 +34,10 @@ class Ring {
  private:
   const Record& at(size_t i) const;  // 0 = oldest held
 
+  // Grows as records come (up to capacity_), then wraps: an empire of quiet vassals does
+  // not pay for rings it never fills (500 vassals x 1000 empty slots were ~50 MB).
   std::vector<Record> slots_;
+  size_t capacity_;
   size_t head_ = 0;  // where the next record goes
   size_t size_ = 0;
   uint64_t total_ = 0;

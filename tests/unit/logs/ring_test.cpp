@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 using emp::logs::Record;
 using emp::logs::Ring;
 using namespace std::chrono;
@@ -89,4 +91,20 @@ TEST_CASE("records keep every field") {
   CHECK(t[0].continued);
   CHECK(t[0].level == 3);
   CHECK(t[0].time == r.time);
+}
+
+TEST_CASE("a ring grows as records come, then wraps: every count around its capacity") {
+  for (int pushed = 0; pushed <= 9; ++pushed) {
+    Ring ring(4);
+    for (int i = 0; i < pushed; ++i) ring.push(rec(i));
+    std::vector<std::string> want;
+    for (int i = std::max(0, pushed - 4); i < pushed; ++i) want.push_back("line " + std::to_string(i));
+    CHECK(msgs(ring.tail(10)) == want);
+    CHECK(ring.size() == want.size());
+    CHECK(ring.capacity() == 4);
+  }
+  Ring none(0);
+  none.push(rec(1));
+  CHECK(none.tail(10).empty());
+  CHECK(none.total() == 1);
 }
