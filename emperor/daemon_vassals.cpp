@@ -10,6 +10,7 @@
 #include "emperor/daemon.h"
 #include "sys/file_io.h"
 #include "sys/unix_socket.h"
+#include "vassal/heartbeat_news.h"
 
 namespace emp::emperor {
 namespace {
@@ -193,7 +194,8 @@ void Daemon::on_channel(Record& r) {
     } else if (std::holds_alternative<vassal::ReloadedMessage>(msg)) {
       dispatch(r, Event::Reloaded, "workers reloaded");
     } else if (auto* hb = std::get_if<vassal::HeartbeatMessage>(&msg)) {
-      if (hb->workers != r.heartbeat.workers) status_dirty_ = true;
+      // status.json is rewritten for news only, not for every keepalive's small RSS drift.
+      if (vassal::heartbeat_is_news(r.heartbeat, *hb)) status_dirty_ = true;
       r.heartbeat = std::move(*hb);
     } else if (auto* err = std::get_if<vassal::ErrorMessage>(&msg)) {
       r.fatal = err->step + ": " + err->message;

@@ -14,7 +14,7 @@ inline constexpr uint64_t kMemoryNewsBytes = 1024 * 1024;
 inline constexpr uint64_t kMemoryNewsPercent = 5;
 // Even with no news a heartbeat goes out this often, so status never shows older samples
 // (RSS, watchdog times) than this.
-inline constexpr std::chrono::milliseconds kHeartbeatKeepalive{10'000};
+inline constexpr std::chrono::milliseconds kHeartbeatKeepalive{30'000};
 
 // Memory moved enough to be reported: |a - b| >= 1 MiB or >= 5% of the larger.
 bool memory_moved(uint64_t before, uint64_t now);

@@ -59,7 +59,7 @@ struct SocketInfo {
   std::string name;     // its LISTEN_FDNAMES entry
   friend bool operator==(const SocketInfo&, const SocketInfo&) = default;
 };
-struct HeartbeatMessage {  // on every change, and at least every 10 s (heartbeat_news.h)
+struct HeartbeatMessage {  // on every change, and at least every 30 s (heartbeat_news.h)
   std::vector<WorkerInfo> workers;
   uint64_t workers_target = 0;
   std::optional<uint64_t> backlog;
