@@ -10,14 +10,32 @@
 namespace emp::emperor {
 namespace {
 constexpr std::chrono::seconds kExecAsRootTimeout{60};
+
+// The net-address of every loaded native-mode vassal file: a socket peer must not learn a
+// restarting vassal's address and lock it out. (A tuntap-device-mode = uwsgi vassal is a
+// socket peer itself and learns its address: reserving it would refuse it.)
+void reserve_declared(tuntap::Router& router, const std::map<std::string, std::unique_ptr<Record>>& records) {
+  std::vector<tuntap::AddressReservation> all;
+  for (const auto& [name, r] : records) {
+    if (!r->spec || !r->spec->tuntap_device || r->spec->net_address.empty()) continue;
+    if (r->spec->tuntap_device_mode.value_or(config::TuntapMode::Native) != config::TuntapMode::Native) continue;
+    all.push_back({name, r->spec->tuntap_device->socket, r->spec->net_address});
+  }
+  router.reserve(std::move(all));
+}
 }  // namespace
 
 Result<void> Daemon::start_router() {
   const auto& cfg = options_.config;
   if (cfg.tuntap_router.empty()) return ok();
   std::vector<tuntap::RouterDeviceSpec> devices;
-  for (const auto& r : cfg.tuntap_router)
-    devices.push_back({r.device, r.socket, cfg.tuntap_router_firewall_in, cfg.tuntap_router_firewall_out});
+  for (const auto& r : cfg.tuntap_router) {
+    tuntap::RouterDeviceSpec d{r.device, r.socket, cfg.tuntap_router_firewall_in, cfg.tuntap_router_firewall_out, {}};
+    // Reserved from the first packet on, before netlink applies them below.
+    for (const auto& a : cfg.tuntap_router_address)
+      if ((a.device.empty() ? cfg.tuntap_router.front().device : a.device) == r.device) d.addresses.push_back(a.address);
+    devices.push_back(std::move(d));
+  }
   EMP_TRY(router_, tuntap::Router::start(std::move(devices)).context("start the tuntap router"));
   if (!cfg.tuntap_router_address.empty()) {
     EMP_TRY(auto route, sys::RouteSocket::open());
@@ -68,6 +86,7 @@ void Daemon::attach_tun(Record& r, const std::string& device, std::vector<sys::U
   a.addresses = r.spec->net_address;
   a.firewall_in = r.spec->tuntap_firewall_in;
   a.firewall_out = r.spec->tuntap_firewall_out;
+  reserve_declared(*router_, records_);
   auto peer = router_->attach(std::move(a));
   if (!peer) return refuse(peer.error().message);
   r.router_peer = *peer;
@@ -76,6 +95,7 @@ void Daemon::attach_tun(Record& r, const std::string& device, std::vector<sys::U
 
 void Daemon::on_router_events() {
   for (const auto& ev : router_->take_events()) log_warning("router: " + ev.peer + ": " + ev.message);
+  reserve_declared(*router_, records_);
 }
 
 }  // namespace emp::emperor

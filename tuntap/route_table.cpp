@@ -48,6 +48,14 @@ Result<void> RouteTable::add_prefix(const config::IpPrefix& prefix, Target targe
   return ok();
 }
 
+void RouteTable::add_device_routes(std::span<const config::IpPrefix> addresses, Target device) {
+  for (const auto& a : addresses) {
+    // A taken host or an already added prefix is fine: see the header.
+    [[maybe_unused]] auto host_added = add_host(a.address, device);
+    if (a.length < a.address.bit_width()) [[maybe_unused]] auto prefix_added = add_prefix(a, kNoPeer);
+  }
+}
+
 std::optional<RouteTable::Target> RouteTable::host(const config::IpAddress& address) const {
   if (hosts_.empty()) return std::nullopt;
   const auto it = hosts_.find(address);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -22,6 +23,9 @@ struct IpAddressHash {
 class RouteTable {
  public:
   using Target = uint32_t;
+  // Not a peer: the router device's own subnet, where no peer owns the address. Nothing
+  // is written there (the host's kernel would drop it unseen); the packet is a no_route drop.
+  static constexpr Target kNoPeer = UINT32_MAX;
 
   // A host route; an address already routed is refused (its owner is never replaced):
   // "route to 10.0.0.2: already taken by target 3".
@@ -35,6 +39,12 @@ class RouteTable {
   std::optional<Target> host(const config::IpAddress& address) const;
 
   size_t host_count() const { return hosts_.size(); }
+
+  // The router device's own routes, added after the peers' hosts: each of its addresses
+  // is a host route to `device` (one a peer already holds stays the peer's: the first
+  // owner is never replaced), and each connected prefix (10.88.0.1/24 -> 10.88.0.0/24)
+  // leads to kNoPeer. The same prefix twice is added once.
+  void add_device_routes(std::span<const config::IpPrefix> addresses, Target device);
 
  private:
   struct Node {

@@ -22,6 +22,7 @@
 #include "sys/tun.h"
 #include "sys/unix_socket.h"
 #include "tuntap/counters.h"
+#include "tuntap/device_addresses.h"
 #include "tuntap/firewall.h"
 #include "tuntap/frame.h"
 #include "tuntap/gso.h"
@@ -54,7 +55,7 @@ constexpr int kMaxEvents = 64;
 // a sleeping thread has, and was worse than not polling at all under load.
 constexpr auto kBusyPoll = std::chrono::microseconds(40);
 
-enum class PortKind : uint8_t { DeviceQueue, TunQueue, Socket, Listener, Wake, Timer };
+enum class PortKind : uint8_t { DeviceQueue, TunQueue, Socket, Listener, Wake, Timer, AddressWatch };
 
 struct Device;
 struct Peer;
@@ -122,6 +123,14 @@ struct Device {
   std::unique_ptr<Snapshot> owned_snapshot;  // the published one, under state_mu
   std::vector<Peer*> peers;                  // under state_mu
   std::vector<std::unique_ptr<Port>> ports;
+  // The device's own addresses (spec.addresses and what the kernel says it carries):
+  // reserved for the router, their subnets routed nowhere but to peers. Under state_mu.
+  std::vector<config::IpPrefix> own;
+  // Addresses of loaded vassal files (Router::reserve) -> the vassal. Under state_mu.
+  std::unordered_map<config::IpAddress, std::string, IpAddressHash> reserved;
+  // Why the device is no longer served (its queue failed, e.g. the device was deleted);
+  // empty while it is. Under state_mu.
+  std::string lost;
 };
 
 struct Worker {
@@ -132,6 +141,7 @@ struct Worker {
   sys::UniqueFd timer;  // worker 0 only: retries reclamation
   Port wake_port{PortKind::Wake, -1, nullptr, nullptr};
   Port timer_port{PortKind::Timer, -1, nullptr, nullptr};
+  Port watch_port{PortKind::AddressWatch, -1, nullptr, nullptr};  // worker 0 only
   std::atomic<uint64_t> quiescent{0};
   std::unique_ptr<uint8_t[]> buf;
 };
@@ -163,6 +173,7 @@ struct Router::Impl {
   std::mutex events_mu;
   std::vector<RouterEvent> events;
   sys::UniqueFd event_fd;
+  sys::UniqueFd address_watch;
 
   std::atomic<bool> stopping{false};
 
@@ -211,6 +222,7 @@ struct Router::Impl {
       snap->targets.push_back(p);
       for (const auto& a : p->guard.addresses()) EMP_CHECK(snap->routes.add_host(a, target));
     }
+    snap->routes.add_device_routes(d.own, 0);
     d.snapshot.store(snap.get(), std::memory_order_release);
     retire(nullptr, std::move(d.owned_snapshot));
     d.owned_snapshot = std::move(snap);
@@ -267,19 +279,53 @@ struct Router::Impl {
     close_locked(p, reason, true);
   }
 
-  // A learning peer's first routable source: claimed unless someone owns it.
+  // Re-reads the device's own addresses (the configured ones stay); true when they changed.
+  bool refresh_own_locked(Device& d) {
+    auto read = read_device_addresses(d.spec.device);
+    if (!read) return false;  // the device is gone: keep what we knew
+    std::vector<config::IpPrefix> own = d.spec.addresses;
+    for (const auto& a : *read)
+      if (std::find(own.begin(), own.end(), a) == own.end()) own.push_back(a);
+    if (own == d.own) return false;
+    d.own = std::move(own);
+    return true;
+  }
+
+  void refresh_and_publish_locked(Device& d) {
+    if (refresh_own_locked(d)) [[maybe_unused]] auto published = publish(d);
+  }
+
+  // Why `address` cannot become a peer's on `d`, or empty. `learning`: a peer found it as
+  // its first source (reservations of loaded vassal files apply); otherwise it declared it.
+  std::string refusal_locked(const Device& d, const config::IpAddress& address, bool learning) {
+    const std::string a = address.to_string();
+    if (auto why = unusable_peer_address(address); !why.empty()) return "address " + a + " is " + std::string(why);
+    for (const auto& own : d.own)
+      if (own.address == address)
+        return "address " + a + " is the router's own (an address of device '" + d.spec.device + "')";
+    const Snapshot* snap = d.owned_snapshot.get();
+    if (auto owner = snap->routes.host(address)) {
+      const Peer* holder = snap->targets[*owner];
+      return "address " + a + " is in use by " +
+             (holder ? holder->label() : "router '" + d.spec.device + "'");
+    }
+    if (learning)
+      if (auto it = d.reserved.find(address); it != d.reserved.end())
+        return "address " + a + " is reserved for vassal '" + it->second + "' (its net-address)";
+    return {};
+  }
+
+  // A learning peer's first routable source: claimed unless it is the router's, someone
+  // owns or reserved it, or no peer may have it (loopback...). A refusal closes the peer.
   SourceGuard::Verdict learn(Peer* p, const config::IpAddress& src) {
     std::unique_lock lock(state_mu);
     if (p->closed.load()) return SourceGuard::Verdict::Spoofed;
     const auto again = p->guard.check(src);
     if (again != SourceGuard::Verdict::Learn) return again;
-    const Snapshot* snap = p->device->owned_snapshot.get();
-    if (auto owner = snap->routes.host(src)) {
-      const Peer* holder = snap->targets[*owner];
-      close_locked(p, "address " + src.to_string() + " is in use by " +
-                          (holder ? holder->label() : std::string("the router")) +
-                          ": refused",
-                   true);
+    // An address just put on the device must count: learning is rare, a re-read cheap.
+    refresh_and_publish_locked(*p->device);
+    if (auto why = refusal_locked(*p->device, src, true); !why.empty()) {
+      close_locked(p, why + ": refused", true);
       return SourceGuard::Verdict::Spoofed;
     }
     p->guard.learn(src);
@@ -457,8 +503,11 @@ struct Router::Impl {
     }
     const Snapshot* snap = d.snapshot.load(std::memory_order_acquire);
     const auto target = snap->routes.lookup(info.dst);
-    Peer* to = target ? snap->targets[*target] : nullptr;
-    if (!target || (!to && !from) || to == from || (to && to->closed.load(std::memory_order_relaxed))) {
+    // Inside the router device's own subnet, an address no peer owns: the host would drop
+    // it unseen, so it is dropped (and counted) here.
+    const bool routed = target && *target != RouteTable::kNoPeer;
+    Peer* to = routed ? snap->targets[*target] : nullptr;
+    if (!routed || (!to && !from) || to == from || (to && to->closed.load(std::memory_order_relaxed))) {
       drop(d, src_counters, Drop::NoRoute);
       return true;
     }
@@ -499,6 +548,10 @@ struct Router::Impl {
           // rather than spin on it, and say so.
           drop(d, nullptr, Drop::DeviceError);
           ::epoll_ctl(w.epoll.get(), EPOLL_CTL_DEL, port.fd, nullptr);
+          {
+            std::lock_guard lock(state_mu);
+            if (d.lost.empty()) d.lost = "read: " + errno_text(e);
+          }
           push_event("router '" + d.spec.device + "'", "read: " + errno_text(e) + ": queue no longer served");
         }
         return;
@@ -519,7 +572,14 @@ struct Router::Impl {
     if (p->closed.load(std::memory_order_relaxed)) return;
     const ssize_t n = ::recv(p->sock.get(), p->rx.get() + p->rx_len, kSocketRxCapacity - p->rx_len, MSG_DONTWAIT);
     if (n == 0) {
-      close_peer(p, "closed the connection");
+      if (p->rx_len == 0) {
+        close_peer(p, "closed the connection");
+        return;
+      }
+      // A frame cut short is garbage, however it ended.
+      drop(*p->device, &p->counters, Drop::Malformed);
+      close_peer(p, "closed the connection mid-frame (" + std::to_string(p->rx_len) +
+                        " bytes of an incomplete frame)");
       return;
     }
     if (n < 0) {
@@ -627,6 +687,12 @@ struct Router::Impl {
           case PortKind::Listener:
             accept_peers(*port.device);
             break;
+          case PortKind::AddressWatch: {
+            drain_address_watch(port.fd);
+            std::lock_guard lock(state_mu);
+            for (auto& d : devices) refresh_and_publish_locked(*d);
+            break;
+          }
           case PortKind::DeviceQueue:
           case PortKind::TunQueue:
             read_tun(w, port);
@@ -695,6 +761,10 @@ Result<std::unique_ptr<Router>> Router::start(std::vector<RouterDeviceSpec> spec
       if (!w->timer) return fail_errno("start router: timerfd_create");
       w->timer_port.fd = w->timer.get();
       EMP_CHECK(impl->add_to_worker(*w, w->timer.get(), EPOLLIN, &w->timer_port).context("start router"));
+      // Addresses put on (or taken off) a router device after start, e.g. by exec-as-root.
+      EMP_TRY(impl->address_watch, open_address_watch().context("start router"));
+      w->watch_port.fd = impl->address_watch.get();
+      EMP_CHECK(impl->add_to_worker(*w, w->watch_port.fd, EPOLLIN, &w->watch_port).context("start router"));
     }
     // Room for a read packet and, after it, one software segment.
     w->buf = std::make_unique<uint8_t[]>(2 * kReadBufferSize);
@@ -714,8 +784,13 @@ Result<std::unique_ptr<Router>> Router::start(std::vector<RouterDeviceSpec> spec
     EMP_TRY(dev.queues, sys::open_tun({dev.spec.device, count, true, 0}).context(what));
     EMP_CHECK(sys::set_link_up(dev.spec.device).context(what));
     EMP_TRY(dev.listener, sys::listen_unix(dev.spec.socket, SOCK_STREAM | SOCK_NONBLOCK, 0600).context(what));
+    for (const auto& a : dev.spec.addresses)
+      if (auto why = unusable_peer_address(a.address); !why.empty())
+        return fail(what + ": address " + a.address.to_string() + " is " + std::string(why));
     {
       std::lock_guard lock(impl->state_mu);
+      dev.own = dev.spec.addresses;
+      impl->refresh_own_locked(dev);
       EMP_CHECK(impl->publish(dev).context(what));
     }
     for (size_t q = 0; q < dev.queues.size(); ++q) {
@@ -761,11 +836,9 @@ Result<uint64_t> Router::attach(VassalAttachment a) {
   }
 
   std::lock_guard lock(m.state_mu);
-  const Snapshot* snap = device->owned_snapshot.get();
+  m.refresh_and_publish_locked(*device);
   for (const auto& addr : declared)
-    if (auto owner = snap->routes.host(addr))
-      return fail(what + ": address " + addr.to_string() + " is in use by " +
-                  snap->targets[*owner]->label());
+    if (auto why = m.refusal_locked(*device, addr, false); !why.empty()) return fail(what + ": " + why);
   auto p = std::make_unique<Peer>(std::move(declared));
   p->id = m.next_peer_id++;
   p->device = device;
@@ -808,6 +881,17 @@ Result<uint64_t> Router::attach(VassalAttachment a) {
   return id;
 }
 
+void Router::reserve(std::vector<AddressReservation> reservations) {
+  Impl& m = *impl_;
+  std::lock_guard lock(m.state_mu);
+  for (auto& d : m.devices) {
+    d->reserved.clear();
+    for (const auto& r : reservations)
+      if (r.router_socket == d->spec.socket)
+        for (const auto& a : r.addresses) d->reserved.emplace(a.address, r.vassal);  // first file wins
+  }
+}
+
 void Router::detach(uint64_t peer_id) {
   Impl& m = *impl_;
   std::lock_guard lock(m.state_mu);
@@ -825,6 +909,11 @@ nlohmann::json Router::stats() const {
     r["device"] = d->spec.device;
     r["socket"] = d->spec.socket;
     r["threads"] = m.workers.size();
+    r["served"] = d->lost.empty();
+    r["error"] = d->lost.empty() ? nlohmann::json() : nlohmann::json(d->lost);
+    auto own = nlohmann::json::array();
+    for (const auto& a : d->own) own.push_back(a.to_string());
+    r["addresses"] = std::move(own);
     d->counters.to_json(r);
     r["firewall_in"] = Impl::chain_json(d->fw_in);
     r["firewall_out"] = Impl::chain_json(d->fw_out);

@@ -22,6 +22,17 @@ namespace emp::tuntap {
 struct RouterDeviceSpec {
   std::string device, socket;
   std::vector<config::FirewallRule> firewall_in, firewall_out;  // tuntap-router-firewall-in/out
+  // Its tuntap-router-address values: the router's own from the start, before they are
+  // applied. Whatever else the device carries is read from the kernel (device_addresses.h).
+  std::vector<config::IpPrefix> addresses;
+};
+
+// Addresses a loaded vassal file declares (net-address) for the router on `router_socket`:
+// no socket peer may learn one, even while that vassal is down or restarting.
+struct AddressReservation {
+  std::string vassal;
+  std::string router_socket;
+  std::vector<config::IpPrefix> addresses;
 };
 
 // A vassal's own device, handed over by the emperor.
@@ -44,14 +55,17 @@ class Router {
   // it up and listens on its socket (mode 0600). threads = 0: one per CPU.
   static Result<std::unique_ptr<Router>> start(std::vector<RouterDeviceSpec> devices, int threads = 0);
 
-  // Errors: unknown router socket, no queues, not a tun fd, address in use...
+  // Errors: unknown router socket, no queues, not a tun fd, address in use, an address of
+  // the router device itself, a loopback/multicast/unspecified address...
   Result<uint64_t> attach(VassalAttachment attachment);
   // Safe while traffic flows; the peer's fds are closed once no thread can touch them.
   // An unknown or already closed id is ignored.
   void detach(uint64_t peer_id);
+  // Replaces every reservation. A reservation never evicts a peer that owns the address.
+  void reserve(std::vector<AddressReservation> reservations);
 
-  // {"routers":[{device, socket, threads, rx/tx packets and bytes, drops, firewall_in,
-  //  firewall_out, peers:[...]}]} (docs/router.md). Thread-safe snapshot.
+  // {"routers":[{device, socket, threads, served, error, addresses, rx/tx packets and
+  //  bytes, drops, firewall_in, firewall_out, peers:[...]}]} (docs/router.md). Thread-safe.
   nlohmann::json stats() const;
   // The peer object of one peer (as in stats()), or null when it is gone.
   nlohmann::json peer_stats(uint64_t peer_id) const;

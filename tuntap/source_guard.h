@@ -5,11 +5,18 @@
 #pragma once
 
 #include <atomic>
+#include <string_view>
 #include <vector>
 
 #include "config/ip_address.h"
 
 namespace emp::tuntap {
+
+// Why `a` can never be a peer's address ("a loopback address", "the unspecified address",
+// "a multicast address", "the broadcast address", "in 0.0.0.0/8", "an IPv4-mapped address",
+// "a link-local address"), or empty when it can be. A peer is never given such an
+// address: not by learning, not by declaring it.
+std::string_view unusable_peer_address(const config::IpAddress& a);
 
 class SourceGuard {
  public:

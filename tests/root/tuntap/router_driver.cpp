@@ -5,6 +5,7 @@
 //        "firewall_in":["deny ..."],"firewall_out":[]}]}
 //   {"cmd":"attach","vassal":"a","netns":"NAME","device":"tun0","socket":"/x.sock",
 //        "addresses":["10.0.0.2/24"],"firewall_in":[],"firewall_out":[],"queues":2,"vnet":true}
+//   {"cmd":"reserve","reservations":[{"vassal":"a","socket":"/x.sock","addresses":["10.0.0.2/24"]}]}
 //   {"cmd":"detach","id":3}   {"cmd":"stats"}   {"cmd":"peer","id":3}   {"cmd":"events"}
 //   {"cmd":"bridge","netns":"NAME","device":"tun0","socket":"/x.sock"}  {"cmd":"bridges"}
 //   {"cmd":"quit"}
@@ -100,6 +101,19 @@ Result<json> handle(Driver& d, const json& req) {
     EMP_TRY(a.queues, open_in(d, req["netns"], o));
     EMP_TRY(const uint64_t id, d.router->attach(std::move(a)));
     return json{{"id", id}};
+  }
+  if (cmd == "reserve") {  // {"cmd":"reserve","reservations":[{"vassal":"a","socket":S,"addresses":[...]}]}
+    std::vector<tuntap::AddressReservation> all;
+    for (const auto& r : req["reservations"]) {
+      tuntap::AddressReservation res{r["vassal"], r["socket"], {}};
+      for (const auto& text : r["addresses"]) {
+        EMP_TRY(auto p, emp::config::parse_ip_prefix(text.get<std::string>()));
+        res.addresses.push_back(p);
+      }
+      all.push_back(std::move(res));
+    }
+    d.router->reserve(std::move(all));
+    return json::object();
   }
   if (cmd == "detach") {
     d.router->detach(req["id"]);

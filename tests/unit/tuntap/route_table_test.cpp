@@ -79,3 +79,28 @@ TEST_CASE("thousands of host routes") {
   CHECK(t.lookup(addr("10.19.249.1")) == 4999u);
   CHECK(t.lookup(addr("10.19.249.2")) == std::nullopt);
 }
+
+TEST_CASE("the router device's own routes: its addresses, then its subnets owned by no peer") {
+  RouteTable t;
+  REQUIRE(t.add_prefix(prefix("0.0.0.0/0"), 0));
+  REQUIRE(t.add_prefix(prefix("::/0"), 0));
+  REQUIRE(t.add_host(addr("10.88.0.2"), 1));   // a vassal
+  REQUIRE(t.add_host(addr("10.88.0.9"), 2));   // a peer that got there first
+  const emp::config::IpPrefix device[] = {prefix("10.88.0.1/24"), prefix("10.88.0.9/24"),
+                                          prefix("fd00:88::1/64"), prefix("192.0.2.7/32")};
+  t.add_device_routes(device, 0);
+  CHECK(t.lookup(addr("10.88.0.1")) == 0u);                  // the router's own address
+  CHECK(t.lookup(addr("10.88.0.2")) == 1u);                  // a peer inside the subnet
+  CHECK(t.lookup(addr("10.88.0.9")) == 2u);                  // the first owner is kept
+  CHECK(t.lookup(addr("10.88.0.77")) == RouteTable::kNoPeer);  // unowned in the subnet
+  CHECK(t.lookup(addr("10.88.0.255")) == RouteTable::kNoPeer);
+  CHECK(t.lookup(addr("10.88.1.1")) == 0u);                  // outside: to the host
+  CHECK(t.lookup(addr("fd00:88::1")) == 0u);
+  CHECK(t.lookup(addr("fd00:88::5")) == RouteTable::kNoPeer);
+  CHECK(t.lookup(addr("fd00:89::5")) == 0u);
+  CHECK(t.lookup(addr("192.0.2.7")) == 0u);                  // a /32 is a host, no subnet
+  CHECK(t.lookup(addr("192.0.2.8")) == 0u);
+  // Twice is harmless (a refresh).
+  t.add_device_routes(device, 0);
+  CHECK(t.lookup(addr("10.88.0.77")) == RouteTable::kNoPeer);
+}

@@ -55,3 +55,22 @@ TEST_CASE("counters: drops by reason in JSON, only the ones seen") {
   CHECK(j["drops"] == nlohmann::json{{"spoofed", 2}, {"queue_full", 1}});
   for (size_t i = 0; i < kDropReasons; ++i) CHECK(drop_name(static_cast<Drop>(i)) != "unknown");
 }
+
+TEST_CASE("addresses no peer may have, with the reason") {
+  CHECK(unusable_peer_address(addr("127.0.0.1")) == "a loopback address");
+  CHECK(unusable_peer_address(addr("127.255.0.9")) == "a loopback address");
+  CHECK(unusable_peer_address(addr("::1")) == "a loopback address");
+  CHECK(unusable_peer_address(addr("0.0.0.0")) == "the unspecified address");
+  CHECK(unusable_peer_address(addr("::")) == "the unspecified address");
+  CHECK(unusable_peer_address(addr("0.1.2.3")) == "in 0.0.0.0/8");
+  CHECK(unusable_peer_address(addr("224.0.0.1")) == "a multicast address");
+  CHECK(unusable_peer_address(addr("ff02::1")) == "a multicast address");
+  CHECK(unusable_peer_address(addr("255.255.255.255")) == "the broadcast address");
+  CHECK(unusable_peer_address(addr("::ffff:10.0.0.1")) == "an IPv4-mapped address");
+  CHECK(unusable_peer_address(addr("169.254.1.1")) == "a link-local address");
+  CHECK(unusable_peer_address(addr("fe80::1")) == "a link-local address");
+  CHECK(unusable_peer_address(addr("10.88.0.2")).empty());
+  CHECK(unusable_peer_address(addr("fd00:88::2")).empty());
+  CHECK(unusable_peer_address(addr("::2")).empty());
+  CHECK(unusable_peer_address(addr("128.0.0.1")).empty());
+}
