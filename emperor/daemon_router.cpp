@@ -1,6 +1,7 @@
 // The TunTap router inside the emperor: started with the daemon, fed the vassals' tun
 // devices as they arrive over their channels, its events logged.
 #include <arpa/inet.h>
+#include <fcntl.h>
 
 #include "emperor/daemon.h"
 #include "netns/apply.h"
@@ -82,6 +83,10 @@ void Daemon::attach_tun(Record& r, const std::string& device, std::vector<sys::U
   tuntap::VassalAttachment a;
   a.vassal = r.name;
   a.router_socket = r.spec->tuntap_device->socket;
+  // Held until refuse() has sent SIGKILL: a refused attachment closes the queues, the tun
+  // device vanishes with the last one, and the vassal must not get to report that ("find
+  // link 'v0': No such device") in place of the refusal.
+  sys::UniqueFd hold(fds.empty() ? -1 : ::fcntl(fds.front().get(), F_DUPFD_CLOEXEC, 0));
   a.queues = std::move(fds);
   a.addresses = r.spec->net_address;
   a.firewall_in = r.spec->tuntap_firewall_in;

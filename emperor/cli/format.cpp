@@ -145,4 +145,33 @@ std::string status_block(const nlohmann::json& v, const Style& style) {
   return out;
 }
 
+std::string status_routers(const nlohmann::json& routers, const Style& style) {
+  if (!routers.is_array() || routers.empty()) return "";
+  std::string out = "\n";
+  for (const auto& r : routers) {
+    std::string line = "router " + str(r, "device") + " on " + str(r, "socket") + ": ";
+    if (r.value("served", true)) {
+      line += paint(style, "serving", "32");
+    } else {
+      line += paint(style, "NOT SERVED (" + str(r, "error", "its device failed") + ")", "31");
+    }
+    size_t vassals = 0, sockets = 0;
+    for (const auto& p : r.value("peers", nlohmann::json::array())) (p.value("kind", "") == "socket" ? sockets : vassals)++;
+    const size_t peers = vassals + sockets;
+    line += ", " + std::to_string(peers) + (peers == 1 ? " peer" : " peers") + " (" + std::to_string(vassals) +
+            (vassals == 1 ? " vassal, " : " vassals, ") + std::to_string(sockets) + (sockets == 1 ? " socket)" : " sockets)");
+    line += ", rx " + str(r, "rx_packets", "0") + " packets " + human_bytes(r.value("rx_bytes", uint64_t{0}));
+    line += ", tx " + str(r, "tx_packets", "0") + " packets " + human_bytes(r.value("tx_bytes", uint64_t{0}));
+    const auto drops = r.value("drops", nlohmann::json::object());
+    if (drops.empty()) {
+      line += ", no drops";
+    } else {
+      line += ", drops";
+      for (const auto& [reason, count] : drops.items()) line += " " + reason + " " + count.dump();
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
 }  // namespace emp::cli

@@ -59,7 +59,9 @@ int run_status(const std::vector<std::string>& argv) {
     return v.value("state", "") == "running" ? kExitOk : kExitNotRunning;
   }
   const auto& status = (*e.reply)["status"];
-  std::cout << (args->flag("json") ? status.dump(2) + "\n" : status_table(status["vassals"], style));
+  std::cout << (args->flag("json") ? status.dump(2) + "\n"
+                                    : status_table(status["vassals"], style) +
+                                          status_routers(status.value("routers", Json::array()), style));
   for (const auto& v : status["vassals"])
     if (v.value("state", "") != "running") return kExitNotRunning;
   return kExitOk;

@@ -1,7 +1,9 @@
 """End to end through the real emperor: `tuntap-router` in the emperor's config and
 `tuntap-device` + `net-address` in vassal files. The vassals' tun fds reach the router
 over their channels; ping and TCP emperor0<->vassal and vassal<->vassal, a vassal's own
-firewall, stats under each vassal's `net`, and a killed vassal coming back attached."""
+firewall, stats under each vassal's `net`, a killed vassal coming back attached; the
+router section of `emperor status`, a vassal declaring the router's own address refused,
+and a deleted emperor0 shown as no longer served."""
 
 import os
 import signal
@@ -74,3 +76,25 @@ reload-mercy = 2
              what="the respawned vassal a reachable again")
     peers = emp.status()["routers"][0]["peers"]
     t.check_eq(sorted(p["vassal"] for p in peers), ["a", "b"], "one peer per vassal after the respawn")
+
+    # Plain `emperor status` has a router section under the vassal table.
+    plain = emp.cli("status").stdout
+    t.check_in(f"router emperor0 on {sock}: serving, 2 peers (2 vassals, 0 sockets)", plain,
+               "the router line of `emperor status`")
+    t.check_eq(emp.status()["routers"][0]["addresses"], ["10.88.0.1/24"], "the router's own address")
+
+    # A vassal declaring the router's own address fails visibly, with the reason.
+    vassal("thief", 1)
+    emp.wait_state("thief", "failed", timeout=20)
+    t.check_in("address 10.88.0.1 is the router's own (an address of device 'emperor0')",
+               emp.vassal("thief")["last_error"] or "", "the thief's last_error")
+    os.unlink(os.path.join(emp.vassals_dir, "thief.ini"))
+    emp.wait_gone("thief", timeout=20)
+
+    # The router device deleted: the router shows as no longer served, in both outputs.
+    t.run(["ip", "-n", ens, "link", "del", "emperor0"])
+    wait_for(lambda: emp.status()["routers"][0]["served"] is False, timeout=10,
+             what="the router marked not served in status --json")
+    plain = emp.cli("status")
+    t.check_in("router emperor0 on " + sock + ": NOT SERVED (read: ", plain.stdout, "the lost router's line")
+    t.check_eq(plain.returncode, 0, "exit status of `emperor status` (vassals all running)")
