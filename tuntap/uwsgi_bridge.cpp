@@ -66,7 +66,7 @@ Result<void> UwsgiBridge::pump_tun() {
     const ssize_t n = ::read(tun_.get(), packet_.get(), kPacketBuffer);
     if (n < 0) {
       if (errno == EAGAIN || errno == EINTR) break;
-      return fail_errno("uwsgi bridge: read tun");
+      return fail_errno("uwsgi bridge to '" + path_ + "': read its tun device");
     }
     const size_t len = static_cast<size_t>(n);
     auto info = parse_packet({packet_.get(), len});

@@ -834,10 +834,11 @@ struct Master::Impl {
         } else if ((ev.data.u64 >> 32) == kTokenBridge && options.bridge) {
           const int fd = static_cast<int>(ev.data.u64 & 0xffffffff);
           if (auto pumped = options.bridge->on_ready(fd, ev.events); !pumped) {
-            // The router went away: the vassal keeps serving what it can without a network.
-            log("tuntap bridge: " + pumped.error().message);
+            // The router went away: without its network the vassal would only half work,
+            // unseen. It fails visibly, as a native vassal the router refuses does.
             for (int bfd : options.bridge->fds()) epoll.remove(bfd);
             options.bridge.reset();
+            fatal("NETNS", "tuntap bridge: " + pumped.error().message);
           }
         }
       }
