@@ -33,7 +33,9 @@ struct Decider {
 
   std::string change(uint64_t to) const { return " (" + n(sample.members) + " -> " + n(to) + ")"; }
 
-  // Growth passes two gates: the maximum and the soft memory limit.
+  // Growth passes three gates: the maximum, the soft memory limit, and the hard one: a new
+  // worker expected to weigh what the running ones do on average must fit under it, or
+  // the pool would grow into the limit, retire a worker for it, and grow again forever.
   PoolDecision grow(uint64_t wanted, const std::string& why) {
     if (sample.members >= config.max)
       return hold(why + ": not growing, already at processes (" + n(config.max) + ")", "max");
@@ -41,7 +43,18 @@ struct Decider {
       return hold(why + ": not growing, rss " + memory_text(rss_total) + " >= soft limit " +
                       memory_text(*config.rss_soft),
                   "soft");
-    const uint64_t count = std::min(wanted, config.max - sample.members);
+    uint64_t count = std::min(wanted, config.max - sample.members);
+    if (config.rss_hard && !sample.running.empty()) {
+      const uint64_t mean = rss_total / sample.running.size();
+      uint64_t fits = 0;
+      while (fits < count && rss_total + (fits + 1) * mean <= *config.rss_hard) ++fits;
+      if (fits == 0)
+        return hold(why + ": not growing, rss " + memory_text(rss_total) + " + " +
+                        memory_text(mean) + " (one more worker) > hard limit " +
+                        memory_text(*config.rss_hard),
+                    "hard");
+      count = fits;
+    }
     d.action = Action::Grow;
     d.count = count;
     d.target = sample.members + count;

@@ -2,7 +2,8 @@
 cheaper-rss-limit-hard are retired one per decision, largest first and gracefully, until the
 pool is within the limit; at or above cheaper-rss-limit-soft the pool does not grow although
 the backlog asks for it, while a crashed worker is still respawned; memory-report logs each
-worker's RSS and PSS."""
+worker's RSS and PSS; a hard limit alone (no soft one) cuts a fixed pool down once and it
+stays there, without growing back into the limit."""
 
 import os
 import re
@@ -14,7 +15,8 @@ from workers_util import Load, ini, server, wait_field, wait_until
 
 MiB = 1 << 20
 
-with Test("memory: hard limit retires, soft limit blocks growth, respawn still allowed") as t:
+with Test("memory: hard limit retires, soft limit blocks growth, respawn still allowed; "
+          "a hard limit alone does not oscillate") as t:
     e = Emperor(t)
     e.wait_ready()
     # four workers of ~27M each (~108M) against a hard limit of 64M: two must go; the two
@@ -54,3 +56,26 @@ with Test("memory: hard limit retires, soft limit blocks growth, respawn still a
     os.kill(victim["pid"], signal.SIGKILL)
     wait_until(lambda: any(w["respawns"] == 1 for w in e.vassal("mem")["worker_details"]) and
                e.vassal("mem")["workers"] == 2, 10, "the crashed worker respawned")
+
+    # A hard limit without a soft one: no oscillation.
+    e.cli("stop", "mem")
+    # three workers of ~41M (~123M) against a hard limit of 100M and no soft limit: one is
+    # retired, and the two left (~82M) plus another such worker would be over again, so the
+    # fixed pool stays at two instead of growing back to three and retiring every second
+    t.write(os.path.join(e.vassals_dir, "hard.ini"),
+            ini(command=server("--alloc-mb", 40), socket="127.0.0.1:8000", processes=3,
+                cheaper_rss_limit_hard="100M", reload_mercy=2, worker_reload_mercy=2))
+    e.wait_state("hard", "running")
+    wait_field(e, "hard", "workers_target", lambda n: n == 2, timeout=15,
+               what="a retirement for memory")
+    wait_until(lambda: "(one more worker) > hard limit 100.0M" in e.output(), 10,
+               "growth blocked by the hard limit")
+    for _ in range(6):  # six decisions: nothing grows, nothing more is retired
+        time.sleep(1)
+        v = e.vassal("hard")
+        t.check_eq((v["workers"], v["workers_target"]), (2, 2), "the pool stays at two")
+    log = e.output()
+    retired = re.findall(r"hard limit 100\.0M: retiring worker", log)
+    t.check_eq(len(retired), 1, "one retirement, no oscillation")
+    t.check_eq(log.count("below processes (3): +1"), 0, "no growth back to three")
+    t.check_eq(log.count("(one more worker) > hard limit 100.0M"), 1, "the block is logged once")

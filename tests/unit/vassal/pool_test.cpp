@@ -172,6 +172,47 @@ TEST_CASE("hard limit: above it the largest worker retires, one per decision, ne
   CHECK(d.action == A::RetireForMemory);
 }
 
+TEST_CASE("hard limit without a soft one: no growth a new worker would push over it") {
+  // processes = 3, workers of ~43M, hard 100M: 3 -> 2 for memory, then the pool stays at 2
+  // instead of growing back to 3 and retiring again every second.
+  auto c = fixed(3);
+  c.rss_hard = 100 * kM;
+  auto three = sample(3, 0, 43);  // 129M
+  auto d = decide(c, three, {});
+  CHECK(d.action == A::RetireForMemory);
+  CHECK(d.target == 2u);
+
+  auto two = sample(2, 0, 43);  // 86M + 43M > 100M
+  d = decide(c, two, {});
+  CHECK(d.action == A::Hold);
+  CHECK(d.hold_kind == "hard");
+  CHECK(d.reason ==
+        "below processes (3): not growing, rss 86.0M + 43.0M (one more worker) > hard limit "
+        "100.0M");
+  CHECK(decide(c, two, d.next).hold_kind == "hard");  // stable: logged once
+
+  // smaller workers fit again: growth resumes
+  d = decide(c, sample(2, 0, 30), {});  // 60M + 30M <= 100M
+  CHECK(d.action == A::Grow);
+  CHECK(d.count == 1u);
+
+  // a step larger than what fits grows by what fits
+  auto b = cheaper(1, 8);
+  b.step = 4;
+  b.rss_hard = 100 * kM;
+  d = decide(b, sample(2, 100, 20), {});  // 40M; 3 more of 20M fit
+  CHECK(d.action == A::Grow);
+  CHECK(d.count == 3u);
+  CHECK(d.reason == "backlog 100 > 3: +3 (2 -> 5)");
+
+  // nothing running yet: nothing to estimate from, the pool starts
+  auto empty = sample(0, 0);
+  empty.members = 0;
+  d = decide(c, empty, {});
+  CHECK(d.action == A::Grow);
+  CHECK(d.count == 3u);
+}
+
 TEST_CASE("backlog: grow by step above cheper-overload, bounded by processes") {
   auto c = cheaper(1, 8);
   c.step = 2;
