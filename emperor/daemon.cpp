@@ -136,8 +136,7 @@ void Daemon::on_event(uint64_t token, uint32_t events) {
     for (const auto& req : control_->on_event(token, events)) on_request(req);
     return;
   }
-  const uint64_t id = (token & ((1ull << 48) - 1)) >> 3;
-  if (Record* r = by_id(id)) on_vassal_event(*r, token & 7, events);
+  on_vassal_token(token, events);
 }
 
 void Daemon::on_signals() {

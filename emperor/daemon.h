@@ -61,16 +61,22 @@ class Daemon {
   void perform(Record& r, Action a);
   void spawn(Record& r);
   void terminate(Record& r);
+  void on_vassal_token(uint64_t token, uint32_t events);
   void on_vassal_event(Record& r, uint64_t kind, uint32_t events);
   void on_channel(Record& r);
-  void on_output(Record& r, OutputStream& s, bool is_stderr);
+  // `subtoken` is the stream's epoll token without the vassal's bits (kind, worker index).
+  void on_output(Record& r, OutputStream& s, uint64_t subtoken);
+  void add_worker_output(Record& r, const vassal::WorkerOutputMessage& m,
+                         std::vector<sys::UniqueFd> fds);
 
   // --- logs ---
   Result<void> start_logs();
   void configure_logs(Record& r);
-  void emit_line(Record& r, bool is_stderr, logs::Line line);
+  // pid 0: the vassal's; level: the stream's default unless given.
+  void emit_line(Record& r, bool is_stderr, logs::Line line, int pid = 0,
+                 std::optional<int> level = std::nullopt);
   void on_logs_wake();
-  void pause_output(Record& r, OutputStream& s, uint64_t kind);
+  void pause_output(Record& r, OutputStream& s, uint64_t subtoken);
   void on_logs_request(uint64_t client, const nlohmann::json& body);
   void on_process_exit(Record& r);
   void release_process(Record& r);

@@ -7,12 +7,12 @@
 #include <iostream>
 
 #include "emperor/daemon.h"
+#include "logs/encoder.h"
 #include "logs/record.h"
 
 namespace emp::emperor {
 namespace {
 
-constexpr uint64_t kVassalTokens = 1ull << 48;
 
 std::string hostname() {
   char buf[256] = {};
@@ -21,10 +21,11 @@ std::string hostname() {
 }
 
 // The default for an emperor without log-encoder: the vassal's name before each line, so an
-// operator reading the emperor's stderr (or journal) knows whose line it is.
+// operator reading the emperor's stderr (or journal) knows whose line it is, and " [continued]"
+// after each piece of a line cut for length but the last.
 std::vector<config::LogEncoderSpec> encoders_or_default(const std::vector<config::LogEncoderSpec>& given) {
   if (!given.empty()) return given;
-  auto prefixed = config::parse_log_encoder("format [${vassal}] ${msg}");
+  auto prefixed = config::parse_log_encoder(logs::kDefaultEmperorEncoder);
   return {*prefixed};
 }
 
@@ -50,25 +51,32 @@ void Daemon::configure_logs(Record& r) {
   for (const auto& e : r.spec->log_encoder) key += "e:" + e.text + "\n";
   for (const auto& l : r.spec->logger) key += "l:" + l.text + "\n";
   if (r.spec->logto) key += "t:" + *r.spec->logto;
-  if (key == r.log_config) return;
+  if (key == r.log_config && r.log_error.empty()) return;
   auto configured = pipeline_->configure_vassal(r.name, r.spec->log_encoder, r.spec->logger, r.spec->logto);
   if (!configured) {
-    // Its lines keep going the emperor's way; the operator learns why.
-    r.last_error = "logging: " + configured.error().message;
-    log_error(r.name + ": " + r.last_error);
+    // Its lines keep going the emperor's way (or its loggers as they were); the operator
+    // learns why, in the log at error level and in status, and every start tries again.
+    r.log_error = "logging: " + configured.error().message;
+    r.last_error = r.log_error;
+    status_dirty_ = true;
+    log_error(r.name + ": " + r.log_error);
     return;
   }
+  if (!r.log_error.empty() && r.last_error == r.log_error) r.last_error.clear();
+  r.log_error.clear();
   r.log_config = key;
 }
 
-void Daemon::emit_line(Record& r, bool is_stderr, logs::Line line) {
-  if (is_stderr && !line.continued) r.last_stderr = line.text;
+void Daemon::emit_line(Record& r, bool is_stderr, logs::Line line, int pid, std::optional<int> level) {
+  // The last line a worker or the setup printed (not the master's own reports) explains an
+  // EXEC failure best.
+  if (is_stderr && !line.continued && !level) r.last_stderr = line.text;
   logs::Record rec;
   rec.time = std::chrono::system_clock::now();
   rec.vassal = r.name;
   rec.stream = is_stderr ? logs::Stream::Stderr : logs::Stream::Stdout;
-  rec.pid = r.has_process() ? r.process->pid() : 0;
-  rec.level = logs::default_level(rec.stream);
+  rec.pid = pid ? pid : r.has_process() ? r.process->pid() : 0;
+  rec.level = level.value_or(logs::default_level(rec.stream));
   rec.msg = std::move(line.text);
   rec.continued = line.continued;
   if (!r.ring) configure_logs(r);
@@ -82,10 +90,10 @@ void Daemon::emit_line(Record& r, bool is_stderr, logs::Line line) {
   else std::cerr << "[" << r.name << "] " << rec.msg << "\n";
 }
 
-void Daemon::pause_output(Record& r, OutputStream& s, uint64_t kind) {
+void Daemon::pause_output(Record& r, OutputStream& s, uint64_t subtoken) {
   if (!pipeline_ || s.paused || !pipeline_->congested(r.name)) return;
   s.paused = true;
-  (void)epoll_->modify(s.fd.get(), 0, kVassalTokens | (r.id << 3) | kind);
+  (void)epoll_->modify(s.fd.get(), 0, kVassalTokens | (r.id << 3) | subtoken);
 }
 
 void Daemon::on_logs_wake() {
@@ -94,14 +102,20 @@ void Daemon::on_logs_wake() {
   }
   for (auto& [name, r] : records_) {
     if (pipeline_->congested(name)) continue;
-    uint64_t kind = 2;
-    for (OutputStream* s : {&r->out, &r->err}) {
-      if (s->paused && s->fd) {
-        s->paused = false;
-        (void)epoll_->modify(s->fd.get(), EPOLLIN, kVassalTokens | (r->id << 3) | kind);
-        on_output(*r, *s, kind == 3);
-      }
-      ++kind;
+    auto resume = [&](OutputStream& s, uint64_t subtoken) {
+      if (!s.paused || !s.fd) return;
+      s.paused = false;
+      (void)epoll_->modify(s.fd.get(), EPOLLIN, kVassalTokens | (r->id << 3) | subtoken);
+      on_output(*r, s, subtoken);
+    };
+    resume(r->out, kKindStdout);
+    resume(r->err, kKindStderr);
+    for (auto it = r->worker_output.begin(); it != r->worker_output.end();) {
+      resume(it->second, (it->first << 32) | kKindWorkerOutput);
+      if (!it->second.fd)
+        it = r->worker_output.erase(it);  // it reached EOF
+      else
+        ++it;
     }
   }
 }

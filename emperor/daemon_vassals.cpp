@@ -15,13 +15,22 @@
 namespace emp::emperor {
 namespace {
 
-constexpr uint64_t kVassalTokens = 1ull << 48;
-constexpr uint64_t kKindChannel = 0, kKindProcess = 1, kKindStdout = 2, kKindStderr = 3;
+
 // After the vassal's own reload-mercy (which it applies to its workers) the emperor waits
 // this much longer before it SIGKILLs the vassal, and with it its pid namespace.
 constexpr std::chrono::seconds kMercyGrace{5};
 
 uint64_t token(const Record& r, uint64_t kind) { return kVassalTokens | (r.id << 3) | kind; }
+
+// A pidfd's process as the emperor's pid namespace numbers it (the Pid: line of its fdinfo).
+int host_pid_of_pidfd(int pidfd) {
+  auto info = sys::read_file("/proc/self/fdinfo/" + std::to_string(pidfd), 4096);
+  if (!info) return 0;
+  const auto at = info->find("\nPid:");
+  if (at == std::string::npos) return 0;
+  const int pid = std::atoi(info->c_str() + at + 5);
+  return pid > 0 ? pid : 0;
+}
 
 int64_t unix_ms_now() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -117,6 +126,7 @@ void Daemon::spawn(Record& r) {
   r.host_pids.clear();
   ++r.starts;
   status_dirty_ = true;
+  configure_logs(r);  // a logger that could not be opened is tried again at every start
 
   auto out = sys::make_pipe();
   auto err = sys::make_pipe();
@@ -134,8 +144,8 @@ void Daemon::spawn(Record& r) {
   if (!launched) return fail_start(launched.error().message);
   r.process = std::move(launched->process);
   r.channel = vassal::Channel(std::move(launched->channel));
-  r.out = OutputStream{std::move(out->read), logs::LineSplitter(), false};
-  r.err = OutputStream{std::move(err->read), logs::LineSplitter(), false};
+  r.out = OutputStream{std::move(out->read), logs::LineSplitter(), false, false, 0};
+  r.err = OutputStream{std::move(err->read), logs::LineSplitter(), false, true, 0};
   r.spawned_at = std::chrono::steady_clock::now();
   r.started_unix_ms = unix_ms_now();
   (void)epoll_->add(r.channel.fd(), EPOLLIN, token(r, kKindChannel));
@@ -143,7 +153,8 @@ void Daemon::spawn(Record& r) {
   (void)epoll_->add(r.out.fd.get(), EPOLLIN, token(r, kKindStdout));
   (void)epoll_->add(r.err.fd.get(), EPOLLIN, token(r, kKindStderr));
   auto sent = r.channel.send(vassal::StartMessage{config::to_json(*r.spec), r.namespaces, r.force_uid,
-                                                  r.force_gid, router_ ? router_->threads() : 1});
+                                                  r.force_gid, router_ ? router_->threads() : 1,
+                                                  /*worker_output=*/true});
   if (!sent) log_error(r.name + ": " + sent.error().message);  // its exit will be seen on the pidfd
   log(r.name + ": started (pid " + std::to_string(r.process->pid()) + ")");
 }
@@ -161,13 +172,47 @@ void Daemon::terminate(Record& r) {
   r.mercy_at = std::chrono::steady_clock::now() + mercy + kMercyGrace;
 }
 
+void Daemon::on_vassal_token(uint64_t token, uint32_t events) {
+  Record* r = by_id((token & kIdMask) >> 3);
+  if (!r) return;
+  const uint64_t kind = token & 7;
+  if (kind != kKindWorkerOutput) return on_vassal_event(*r, kind, events);
+  const uint64_t index = (token >> 32) & (kWorkerOutputIndexes - 1);
+  auto it = r->worker_output.find(index);
+  if (it == r->worker_output.end()) return;
+  on_output(*r, it->second, (index << 32) | kKindWorkerOutput);
+  if (!it->second.fd) r->worker_output.erase(it);  // EOF: the worker is done with it
+}
+
+void Daemon::add_worker_output(Record& r, const vassal::WorkerOutputMessage& m,
+                               std::vector<sys::UniqueFd> fds) {
+  if (fds.size() != 3) {
+    log_warning(r.name + ": worker " + std::to_string(m.slot) + " output: expected 3 fds, got " +
+                std::to_string(fds.size()));
+    return;
+  }
+  // Its host pid; the vassal's if the kernel will not say (a worker already gone).
+  const int pid = host_pid_of_pidfd(fds[2].get());
+  for (size_t i = 0; i < 2; ++i) {
+    uint64_t index = r.last_worker_output;
+    do {
+      index = (index + 1) % kWorkerOutputIndexes;
+    } while (index == 0 || r.worker_output.count(index));
+    r.last_worker_output = index;
+    (void)sys::set_nonblocking(fds[i].get(), true);
+    OutputStream& s = r.worker_output[index];
+    s = OutputStream{std::move(fds[i]), logs::LineSplitter(), false, i == 1, pid};
+    (void)epoll_->add(s.fd.get(), EPOLLIN, token(r, kKindWorkerOutput) | (index << 32));
+  }
+}
+
 void Daemon::on_vassal_event(Record& r, uint64_t kind, uint32_t events) {
   if (kind == kKindChannel) {
     if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_channel(r);
   } else if (kind == kKindStdout) {
-    on_output(r, r.out, false);
+    on_output(r, r.out, kKindStdout);
   } else if (kind == kKindStderr) {
-    on_output(r, r.err, true);
+    on_output(r, r.err, kKindStderr);
   } else if (kind == kKindProcess) {
     on_process_exit(r);
   }
@@ -189,7 +234,7 @@ void Daemon::on_channel(Record& r) {
       r.setup_step = step->what;
     } else if (std::holds_alternative<vassal::ReadyMessage>(msg)) {
       r.ready = true;
-      r.last_error.clear();
+      r.last_error = r.log_error;  // a logging failure outlives the start it was found at
       dispatch(r, Event::Ready, "jail built, workers started and settled");
     } else if (std::holds_alternative<vassal::ReloadedMessage>(msg)) {
       dispatch(r, Event::Reloaded, "workers reloaded");
@@ -203,12 +248,18 @@ void Daemon::on_channel(Record& r) {
       log_error(r.name + ": " + r.last_error);
     } else if (auto* tun = std::get_if<vassal::TunMessage>(&msg)) {
       attach_tun(r, tun->device, std::move((*in)->fds));
+    } else if (auto* wo = std::get_if<vassal::WorkerOutputMessage>(&msg)) {
+      add_worker_output(r, *wo, std::move((*in)->fds));
+    } else if (auto* line = std::get_if<vassal::LogMessage>(&msg)) {
+      // The master's own line: whole, with the severity it chose.
+      emit_line(r, true, {line->text, false}, 0, line->level);
     }
     if (!by_id(id)) return;
   }
 }
 
-void Daemon::on_output(Record& r, OutputStream& s, bool is_stderr) {
+void Daemon::on_output(Record& r, OutputStream& s, uint64_t subtoken) {
+  const bool is_stderr = s.is_stderr;
   char buf[65536];
   std::vector<logs::Line> lines;
   // Bounded per wakeup, so one chatty vassal cannot starve the loop; epoll comes back.
@@ -217,15 +268,15 @@ void Daemon::on_output(Record& r, OutputStream& s, bool is_stderr) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
     if (n <= 0) {  // every writer closed: flush a partial last line
-      if (auto last = s.lines.flush()) emit_line(r, is_stderr, {std::move(*last), false});
+      if (auto last = s.lines.flush()) emit_line(r, is_stderr, {std::move(*last), false}, s.pid);
       epoll_->remove(s.fd.get());
       s.fd.reset();
       return;
     }
     lines.clear();
     s.lines.feed(std::string_view(buf, static_cast<size_t>(n)), lines);
-    for (auto& line : lines) emit_line(r, is_stderr, std::move(line));
-    pause_output(r, s, is_stderr ? kKindStderr : kKindStdout);
+    for (auto& line : lines) emit_line(r, is_stderr, std::move(line), s.pid);
+    pause_output(r, s, subtoken);
   }
 }
 
@@ -234,8 +285,10 @@ void Daemon::on_process_exit(Record& r) {
   if (!status || !*status) return;
   // Whatever the vassal said last (an error report, its last lines) belongs to this life.
   if (r.channel.open()) on_channel(r);
-  if (r.out.fd) on_output(r, r.out, false);
-  if (r.err.fd) on_output(r, r.err, true);
+  if (r.out.fd) on_output(r, r.out, kKindStdout);
+  if (r.err.fd) on_output(r, r.err, kKindStderr);
+  for (auto& [index, s] : r.worker_output)
+    if (s.fd) on_output(r, s, (index << 32) | kKindWorkerOutput);
   r.last_exit = **status;
   r.mercy_at.reset();
   const auto uptime = std::chrono::steady_clock::now() - r.spawned_at;
@@ -265,13 +318,17 @@ void Daemon::release_process(Record& r) {
     epoll_->remove(r.channel.fd());
     r.channel.close();
   }
-  for (OutputStream* s : {&r.out, &r.err}) {
-    if (!s->fd) continue;
-    epoll_->remove(s->fd.get());
-    s->fd.reset();
-    s->paused = false;
-    if (auto last = s->lines.flush()) emit_line(r, s == &r.err, {std::move(*last), false});
-  }
+  auto close_stream = [&](OutputStream& s) {
+    if (!s.fd) return;
+    epoll_->remove(s.fd.get());
+    s.fd.reset();
+    s.paused = false;
+    if (auto last = s.lines.flush()) emit_line(r, s.is_stderr, {std::move(*last), false}, s.pid);
+  };
+  close_stream(r.out);
+  close_stream(r.err);
+  for (auto& [index, s] : r.worker_output) close_stream(s);
+  r.worker_output.clear();
   if (r.process) {
     epoll_->remove(r.process->pidfd());
     r.process.reset();  // kills and reaps if it were still running

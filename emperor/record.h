@@ -23,10 +23,22 @@ namespace emp::emperor {
 
 using SteadyTime = std::chrono::steady_clock::time_point;
 
+// A vassal's epoll tokens: bit 48 set, the record id in bits 3..31, the kind in bits 0..2,
+// and for a worker's output stream its index in bits 32..47.
+inline constexpr uint64_t kVassalTokens = 1ull << 48;
+inline constexpr uint64_t kKindChannel = 0, kKindProcess = 1, kKindStdout = 2, kKindStderr = 3,
+                          kKindWorkerOutput = 4;
+inline constexpr uint64_t kIdMask = (1ull << 32) - 1;
+inline constexpr uint64_t kWorkerOutputIndexes = 1ull << 16;
+
 struct OutputStream {
   sys::UniqueFd fd;
   logs::LineSplitter lines;
   bool paused = false;  // not read while a logger it feeds is congested (backpressure)
+  bool is_stderr = false;
+  // A worker's own pipe: the worker's host pid, for its lines' ${pid} (0: the vassal-wide
+  // pipes, whose lines carry the vassal's pid).
+  int pid = 0;
 };
 
 struct Record {
@@ -47,7 +59,11 @@ struct Record {
   // The running process, if any.
   std::optional<sys::Child> process;
   vassal::Channel channel;
-  OutputStream out, err;
+  OutputStream out, err;  // the vassal-wide pipes: jail setup, hooks (and standalone workers)
+  // Each worker's stdout and stderr, handed over by the master, by their index in the epoll
+  // token; a stream goes when the worker (and whatever inherited it) has closed it.
+  std::map<uint64_t, OutputStream> worker_output;
+  uint64_t last_worker_output = 0;
   config::NamespaceSet namespaces;
   SteadyTime spawned_at{};
   int64_t started_unix_ms = 0;
@@ -62,6 +78,9 @@ struct Record {
   // The last lines it printed, for `emperor logs` (kept across restarts).
   std::unique_ptr<logs::Ring> ring;
   std::string log_config;  // its logging keys as last given to the pipeline
+  // Why its logging could not be configured (a logger that cannot be opened, a `:LOGGER` the
+  // emperor does not have); empty once it could. Survives Ready, which clears last_error.
+  std::string log_error;
 
   // Timers.
   std::optional<SteadyTime> backoff_at;

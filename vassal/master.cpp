@@ -51,6 +51,12 @@ constexpr int kNotifyBatch = 256;
 // a command that cannot run (/bin/sh exit 126/127) fails within it, so `emperor start`
 // reports the failure instead of a success that lasts milliseconds.
 constexpr Millis kStartSettle{150};
+// reload-on-rss below what a fresh worker takes would recycle it every second forever: after
+// this many recycles in a row of workers younger than kRssYoung, the master warns once and
+// recycles for RSS only workers that have run kRssRecycleBackoff.
+constexpr uint32_t kRssRecyclesInARow = 3;
+constexpr Millis kRssYoung{3'000};
+constexpr Millis kRssRecycleBackoff{60'000};
 constexpr uint64_t kTokenSignals = 1, kTokenChannel = 2, kTokenBridge = 3, kTokenNotify = 4;
 
 int64_t unix_ms_now() {
@@ -147,6 +153,7 @@ struct Master::Impl {
   std::string hold_kind;
   std::optional<uint64_t> backlog;
   bool backlog_error_logged = false;
+  uint32_t young_rss_recycles = 0;  // reload-on-rss recycles in a row of workers < kRssYoung
   std::optional<Clock::time_point> ready_due;  // Ready not sent yet
   bool heartbeat_dirty = true;    // something changed: the next heartbeat goes out
   bool heartbeat_sampled = false;  // a beat sampled memory and backlog: send if it is news
@@ -160,15 +167,23 @@ struct Master::Impl {
         epoll(std::move(e)),
         signals(std::move(s)) {}
 
-  void log(const std::string& line) {
-    // The vassal's stderr reaches the emperor's log pipeline, tagged with the vassal's name.
+  // The master's own lines, with a syslog severity. Under the emperor they travel over the
+  // channel as whole messages, so no worker's output can split or join them and
+  // `journalctl -p warning` shows the crashes; standalone they go to stderr.
+  static constexpr int kInfo = 6, kWarning = 4, kError = 3;
+  void log(const std::string& line, int level = kInfo) {
+    if (options.worker_output && options.channel && options.channel->open()) {
+      if (options.channel->send(LogMessage{level, "vassal: " + line})) return;
+    }
     std::fprintf(stderr, "vassal: %s\n", line.c_str());
   }
+  void log_warning(const std::string& line) { log(line, kWarning); }
+  void log_error(const std::string& line) { log(line, kError); }
 
   void send(const Message& m) {
     if (!options.channel || !options.channel->open()) return;
     auto sent = options.channel->send(m);
-    if (!sent) log(sent.error().message);
+    if (!sent) std::fprintf(stderr, "vassal: %s\n", sent.error().message.c_str());
   }
 
   Millis worker_mercy() const {
@@ -235,10 +250,34 @@ struct Master::Impl {
       o.fds.emplace_back(options.sockets[i].fd.get(), kFirstListenFd + static_cast<int>(i));
     o.death_signal = SIGKILL;  // no worker outlives its master
     if (spec.chdir) o.cwd = *spec.chdir;
+    // Under the emperor each worker writes to pipes of its own: a line it leaves unfinished
+    // when it dies stays its own (flushed at the pipe's EOF), never glued to another's.
+    std::optional<sys::Pipe> out, err;
+    if (options.worker_output && options.channel && options.channel->open()) {
+      auto o1 = sys::make_pipe();
+      auto o2 = sys::make_pipe();
+      if (!o1 || !o2) {
+        fatal("EXEC", "start worker " + std::to_string(w.slot) + ": output pipes: " +
+                          (!o1 ? o1.error() : o2.error()).message);
+        return;
+      }
+      out = std::move(*o1);
+      err = std::move(*o2);
+      o.fds.emplace_back(out->write.get(), STDOUT_FILENO);
+      o.fds.emplace_back(err->write.get(), STDERR_FILENO);
+    }
     auto child = sys::Child::spawn(o);
     if (!child) {
       fatal("EXEC", "start worker " + std::to_string(w.slot) + ": " + child.error().message);
       return;
+    }
+    if (out && err) {
+      // Our write ends close when `out` and `err` go: EOF then means the worker's side is done.
+      auto sent = options.channel->send(WorkerOutputMessage{child->pid(), w.slot},
+                                        {out->read.get(), err->read.get(), child->pidfd()});
+      if (!sent)
+        std::fprintf(stderr, "vassal: worker %llu output: %s\n",
+                     static_cast<unsigned long long>(w.slot), sent.error().message.c_str());
     }
     w.process = std::move(*child);
     w.started = Clock::now();
@@ -269,7 +308,7 @@ struct Master::Impl {
   }
 
   void fatal(const std::string& step, const std::string& message) {
-    log("fatal: " + message);
+    log_error("fatal: " + message);
     send(ErrorMessage{step, message});
     exit_code = 1;
     begin_stop();
@@ -330,6 +369,7 @@ struct Master::Impl {
     spec = std::move(next);
     pool = PoolConfig::from(spec);
     pool_state = {};
+    young_rss_recycles = 0;  // perhaps a new reload-on-rss
     ++generation;
     reload_pending = true;
     chain.reset();
@@ -370,7 +410,7 @@ struct Master::Impl {
         const bool timed_out = now >= chain->deadline;
         if (fresh && !timed_out && !replacement_ready(*fresh, now)) return;
         if (timed_out)
-          log("chain reload: worker " + std::to_string(fresh ? fresh->slot : 0) +
+          log_warning("chain reload: worker " + std::to_string(fresh ? fresh->slot : 0) +
               " not ready after " + seconds_text(worker_mercy()) + ", going on");
         if (old && old->member()) retire(*old, "replaced by the reload");
         chain->old_id.reset();
@@ -441,7 +481,7 @@ struct Master::Impl {
     w.respawn_at = Clock::now() + decision.delay;
     last_worker_exit = name + " " + status.to_string() + " after " + seconds_text(uptime) +
                        "; respawn in " + seconds_text(decision.delay);
-    log(last_worker_exit);
+    log_warning(last_worker_exit);
   }
 
   void reap() {
@@ -505,7 +545,7 @@ struct Master::Impl {
       auto in = options.channel->receive();
       if (!in) {
         // The emperor is gone or spoke garbage: either way nobody supervises us any more.
-        log(in.error().message + "; stopping");
+        log_warning(in.error().message + "; stopping");
         options.channel->close();  // closing also drops it from epoll
         begin_stop();
         return;
@@ -516,7 +556,7 @@ struct Master::Impl {
       } else if (auto* r = std::get_if<ReloadMessage>(&(*in)->message)) {
         auto next = config::vassal_from_json(r->spec_json, {});
         if (!next)
-          log("reload refused: " + next.error().message);
+          log_error("reload refused: " + next.error().message);
         else if (!stopping)
           reload(std::move(*next));
       }
@@ -543,7 +583,7 @@ struct Master::Impl {
     for (int batch = 0; batch < kNotifyBatch; ++batch) {
       auto in = options.notify->receive();
       if (!in) {
-        log(in.error().message);
+        log_warning(in.error().message);
         return;
       }
       if (!*in) return;
@@ -570,7 +610,7 @@ struct Master::Impl {
   }
 
   void replace_hung(Worker& w, const std::string& why) {
-    log(w.name() + " replaced: " + why);
+    log_warning(w.name() + " replaced: " + why);
     w.fate = Worker::Fate::Recycle;
     (void)w.process->signal(SIGABRT);
     w.kill_at = Clock::now() + kWatchdogKillAfter;
@@ -610,7 +650,7 @@ struct Master::Impl {
     if (options.sockets.empty() || !options.backlog) return;
     auto q = options.backlog->queued(options.sockets);
     if (!q) {
-      if (!backlog_error_logged) log("backlog: " + q.error().message);
+      if (!backlog_error_logged) log_warning("backlog: " + q.error().message);
       backlog_error_logged = true;
       return;
     }
@@ -622,11 +662,28 @@ struct Master::Impl {
   void recycle_one(Clock::time_point now) {
     for (auto& w : workers) {
       if (!w.serving()) continue;
-      auto why = recycle_reason(duration_cast<Millis>(now - w.started), w.memory.rss_bytes, spec);
-      if (why) {
-        recycle(w, *why);
-        return;
+      const auto uptime = duration_cast<Millis>(now - w.started);
+      auto why = recycle_reason(uptime, w.memory.rss_bytes, spec);
+      if (!why) continue;
+      const bool for_rss = !(spec.max_worker_lifetime && uptime >= *spec.max_worker_lifetime);
+      if (for_rss) {
+        const bool backing_off = young_rss_recycles >= kRssRecyclesInARow;
+        if (backing_off && uptime < kRssRecycleBackoff) continue;
+        if (backing_off) {
+          // until a reload: the limit is what it is
+        } else if (uptime >= kRssYoung) {
+          young_rss_recycles = 0;
+        } else if (++young_rss_recycles == kRssRecyclesInARow) {
+          log_warning("reload-on-rss " + memory_text(spec.reload_on_rss.value_or(0)) +
+                      " is below what a fresh worker takes (" + w.name() + " rss " +
+                      memory_text(w.memory.rss_bytes) + " after " + seconds_text(uptime) +
+                      "): " + std::to_string(kRssRecyclesInARow) +
+                      " recycles in a row; workers are now recycled for rss only after " +
+                      seconds_text(kRssRecycleBackoff) + " (raise reload-on-rss)");
+        }
       }
+      recycle(w, *why);
+      return;
     }
   }
 
@@ -683,7 +740,7 @@ struct Master::Impl {
     for (auto& w : workers) {
       if (w.respawn_at && *w.respawn_at <= now && !stopping && w.member()) spawn(w);
       if (w.kill_at && *w.kill_at <= now && w.alive()) {
-        log(w.name() + " outlived its mercy: SIGKILL");
+        log_warning(w.name() + " outlived its mercy: SIGKILL");
         (void)w.process->signal(SIGKILL);
         w.kill_at.reset();
       }
@@ -794,7 +851,7 @@ struct Master::Impl {
   }
 
   void start() {
-    for (const auto& w : options.warnings) log(w);
+    for (const auto& w : options.warnings) log_warning(w);
     for (const auto& s : options.sockets)
       log("socket '" + s.address.text + "' on fd " +
           std::to_string(kFirstListenFd + (&s - options.sockets.data())) + ": " + s.bound);
@@ -819,7 +876,7 @@ struct Master::Impl {
     while (!done()) {
       auto events = epoll.wait(next_wait());
       if (!events) {
-        log(events.error().message);
+        log_error(events.error().message);
         return 1;
       }
       for (const auto& ev : *events) {
@@ -850,7 +907,19 @@ struct Master::Impl {
       send_heartbeat();
     }
     reap();
+    remove_unix_sockets();
     return exit_code;
+  }
+
+  // A unix socket's file outlives its socket: ours go with the vassal, or a removed vassal
+  // would leave them behind. (Unlinking may be refused once we dropped privileges.)
+  void remove_unix_sockets() {
+    for (const auto& s : options.sockets) {
+      if (s.tcp || s.address.path.empty() || s.address.path[0] == '@') continue;
+      struct stat st {};
+      if (::lstat(s.address.path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode))
+        (void)::unlink(s.address.path.c_str());
+    }
   }
 };
 

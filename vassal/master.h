@@ -28,6 +28,9 @@ struct MasterOptions {
   std::optional<NotifySocket> notify;         // NOTIFY_SOCKET of every worker
   std::optional<BacklogProbe> backlog;        // reads the sockets' listen queues
   std::vector<std::string> warnings;          // from the setup, logged when the master starts
+  // Under the emperor (StartMessage::worker_output): each worker's stdout and stderr on pipes
+  // of its own, handed over the channel, and the master's lines sent as LogMessage.
+  bool worker_output = false;
 };
 
 class Master {

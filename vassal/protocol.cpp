@@ -21,6 +21,7 @@ struct Encoder {
            {"tun_queues", m.tun_queues}};
     if (m.force_uid) j["force_uid"] = *m.force_uid;
     if (m.force_gid) j["force_gid"] = *m.force_gid;
+    if (m.worker_output) j["worker_output"] = true;
     return j;
   }
   Json operator()(const ReloadMessage& m) const {
@@ -62,6 +63,12 @@ struct Encoder {
   }
   Json operator()(const ErrorMessage& m) const {
     return {{"type", "error"}, {"step", m.step}, {"message", m.message}};
+  }
+  Json operator()(const WorkerOutputMessage& m) const {
+    return {{"type", "worker_output"}, {"pid", m.pid}, {"slot", m.slot}};
+  }
+  Json operator()(const LogMessage& m) const {
+    return {{"type", "log"}, {"level", m.level}, {"text", m.text}};
   }
 };
 
@@ -118,6 +125,11 @@ Result<Message> decode_json(const Json& j) {
     if (j.contains("force_uid")) s.force_uid = r.number<uint32_t>("force_uid");
     if (j.contains("force_gid")) s.force_gid = r.number<uint32_t>("force_gid");
     if (j.contains("tun_queues")) s.tun_queues = r.number<int>("tun_queues");
+    if (j.contains("worker_output")) {
+      if (!j["worker_output"].is_boolean())
+        return fail("channel: malformed message: worker_output is not a boolean");
+      s.worker_output = j["worker_output"].get<bool>();
+    }
     if (s.tun_queues < 1 || s.tun_queues > 64)
       return fail("channel: malformed message: tun_queues out of range");
     m = std::move(s);
@@ -171,6 +183,13 @@ Result<Message> decode_json(const Json& j) {
     m = std::move(h);
   } else if (type == "error") {
     m = ErrorMessage{r.str("step"), r.str("message")};
+  } else if (type == "worker_output") {
+    m = WorkerOutputMessage{r.number<int>("pid"), r.number<uint64_t>("slot")};
+  } else if (type == "log") {
+    const int level = r.number<int>("level");
+    if (r.error.empty() && (level < 0 || level > 7))
+      return fail("channel: malformed message: log level out of range");
+    m = LogMessage{level, r.str("text")};
   } else {
     return fail("channel: malformed message: unknown type '" + type + "'");
   }

@@ -21,6 +21,10 @@ struct StartMessage {
   config::NamespaceSet namespaces;  // what the vassal was cloned into
   std::optional<uint32_t> force_uid, force_gid;  // emperor-tyrant: the file owner's ids
   int tun_queues = 1;  // queues of a native tun device: one per router thread
+  // The emperor reads each worker's stdout and stderr on pipes of their own (handed over
+  // with WorkerOutputMessage) and takes the master's own lines as LogMessage. Unset (a
+  // standalone `vassal FILE`): workers and master share the vassal's stdout and stderr.
+  bool worker_output = false;
 };
 struct ReloadMessage {
   std::string spec_json;  // only worker-level keys differ from the running spec
@@ -76,9 +80,23 @@ struct ErrorMessage {  // a fatal setup or exec failure; the vassal exits after 
   std::string step;
   std::string message;
 };
+// A worker was spawned: its output pipes' read ends travel with this message (SCM_RIGHTS:
+// stdout, stderr, then the worker's pidfd, from which the emperor learns its host pid). Each
+// pipe reaches EOF when the worker and its descendants have closed it, so a partial last
+// line is the worker's own and is flushed then.
+struct WorkerOutputMessage {
+  int pid = 0;        // in the vassal's pid namespace
+  uint64_t slot = 0;  // EMPEROR_WORKER
+};
+// One of the master's own lines, with its syslog severity (6 info, 4 warning, 3 error).
+struct LogMessage {
+  int level = 6;
+  std::string text;
+};
 
 using Message = std::variant<StartMessage, ReloadMessage, StopMessage, StepMessage, TunMessage,
-                             ReadyMessage, ReloadedMessage, HeartbeatMessage, ErrorMessage>;
+                             ReadyMessage, ReloadedMessage, HeartbeatMessage, ErrorMessage,
+                             WorkerOutputMessage, LogMessage>;
 
 std::string encode(const Message& m);
 // Errors read: channel: malformed message: ...
