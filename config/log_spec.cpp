@@ -15,6 +15,8 @@ constexpr VarName kVars[] = {
     {"micros", TemplatePart::Kind::Micros}, {"vassal", TemplatePart::Kind::Vassal},
     {"stream", TemplatePart::Kind::Stream}, {"pid", TemplatePart::Kind::Pid},
     {"hostname", TemplatePart::Kind::Hostname}, {"level", TemplatePart::Kind::Level},
+    {"continued", TemplatePart::Kind::Continued},
+    {"continued_mark", TemplatePart::Kind::ContinuedMark},
 };
 // Drops the single separator (a space or a tab) before an argument.
 std::string_view ltrim_one(std::string_view s) {
@@ -23,7 +25,8 @@ std::string_view ltrim_one(std::string_view s) {
 }
 
 constexpr std::string_view kKnownVars =
-    "msg, msgnl, unix, millis, micros, strftime:FMT, vassal, stream, pid, hostname, level";
+    "msg, msgnl, unix, millis, micros, strftime:FMT, vassal, stream, pid, hostname, level, "
+    "continued, continued_mark";
 
 constexpr std::pair<std::string_view, EncoderKind> kEncoders[] = {
     {"prefix", EncoderKind::Prefix}, {"suffix", EncoderKind::Suffix},

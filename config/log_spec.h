@@ -26,6 +26,8 @@ struct TemplatePart {
     Pid,       // ${pid}
     Hostname,  // ${hostname}
     Level,     // ${level}: info for stdout, error for stderr, the emperor's own level
+    Continued,      // ${continued}: "true" for a piece of a split long line, else "false"
+    ContinuedMark,  // ${continued_mark}: " [continued]" for such a piece, else ""
   };
   Kind kind = Kind::Literal;
   std::string text;

@@ -1,6 +1,7 @@
 #include "config/validate.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace emp::config {
@@ -38,6 +39,34 @@ std::string format_size(uint64_t bytes) {
   for (auto [factor, unit] : kUnits)
     if (bytes >= factor && bytes % factor == 0) return n(bytes / factor) + unit;
   return n(bytes) + " bytes";
+}
+
+// Two loggers writing the same place (`logger = stderr` twice, one file twice, `logto` and a
+// `file:` of the same path) would write every line twice: refused rather than guessed at.
+void check_duplicate_loggers(Checker& c, const std::vector<LoggerSpec>& loggers,
+                             const std::optional<std::string>& logto) {
+  auto target = [](const LoggerSpec& l) {
+    switch (l.kind) {
+      case LoggerSpec::Kind::File:
+        return "file:" + l.path;
+      case LoggerSpec::Kind::Stderr:
+        return std::string("stderr");
+      case LoggerSpec::Kind::Syslog:
+        return "syslog:" + l.ident + "," + std::to_string(l.facility) + "," +
+               (l.priority ? std::to_string(*l.priority) : "");
+    }
+    return std::string();
+  };
+  std::map<std::string, std::string> seen;  // target -> the logger's text
+  for (const auto& l : loggers) {
+    auto [it, fresh] = seen.emplace(target(l), l.text);
+    if (!fresh)
+      c.error({"logger"}, "logger '" + l.text + "' writes where logger '" + it->second +
+                              "' does: every line would be written twice");
+  }
+  if (logto && seen.count("file:" + *logto))
+    c.error({"logto", "logger"}, "logto '" + *logto + "' and logger '" + seen["file:" + *logto] +
+                                     "' write the same file: every line would be written twice");
 }
 
 std::vector<Diagnostic> validate(const VassalSpec& s, const KeyWhere& where,
@@ -97,6 +126,19 @@ std::vector<Diagnostic> validate(const VassalSpec& s, const KeyWhere& where,
       std::none_of(s.socket.begin(), s.socket.end(),
                    [](const SocketAddress& a) { return a.kind == SocketAddress::Kind::Unix; }))
     c.error({"chmod-socket", "chown-socket"}, "'chmod-socket'/'chown-socket' need a unix 'socket'");
+
+  check_duplicate_loggers(c, s.logger, s.logto);
+  // With loggers of its own, a vassal's `:LOGGER` must name one of them (without any, it
+  // names the emperor's, which the emperor checks when it configures the vassal's logs).
+  if (!s.logger.empty() || s.logto) {
+    std::set<std::string> loggers;
+    for (const auto& l : s.logger) loggers.insert(l.name);
+    if (s.logto) loggers.insert("file");
+    for (const auto& e : s.log_encoder)
+      if (e.logger && !loggers.count(*e.logger))
+        c.error({"log-encoder"}, "log-encoder '" + e.text + "' names logger '" + *e.logger +
+                                     "', which this vassal does not define");
+  }
   return c.take();
 }
 
@@ -119,6 +161,7 @@ std::vector<Diagnostic> validate(const EmperorSpec& s, const KeyWhere& where,
   if (s.emperor_throttle && s.emperor_max_throttle && *s.emperor_max_throttle < *s.emperor_throttle)
     c.error({"emperor-max-throttle", "emperor-throttle"},
             "emperor-max-throttle must not be less than emperor-throttle");
+  check_duplicate_loggers(c, s.logger, s.logto);
   std::set<std::string> loggers;
   for (const auto& l : s.logger) loggers.insert(l.name);
   if (s.logto) loggers.insert("file");

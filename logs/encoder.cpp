@@ -226,6 +226,13 @@ void EncoderChain::render(Step& step, const Record& r, std::string_view msg, std
       case Kind::Level:
         put(level_name(r.level), p.quote);
         break;
+      case Kind::Continued:
+        // The same word inside a JSON string and, outside one, a JSON boolean.
+        out += r.continued ? "true" : "false";
+        break;
+      case Kind::ContinuedMark:
+        put(r.continued ? kContinuedMark : std::string_view(), p.quote);
+        break;
     }
   }
 }

@@ -12,6 +12,13 @@
 
 namespace emp::logs {
 
+// ${continued_mark} of a piece of a split long line (LineSplitter): the default encoders end
+// with it, so a cut line shows where it goes on.
+inline constexpr std::string_view kContinuedMark = " [continued]";
+// The emperor's encoder when its config has no log-encoder: whose line it is, and the mark.
+inline constexpr std::string_view kDefaultEmperorEncoder =
+    "format [${vassal}] ${msg}${continued_mark}";
+
 // The encoders one logger applies, compiled from a log-encoder list: the unscoped ones and the
 // ones scoped to this logger (`NAME:LOGGER`), in order. Each takes the previous one's output
 // as its ${msg}; the first gets the record's msg.

@@ -280,6 +280,7 @@ void Pipeline::report(Sink& sink, uint64_t dropped, uint64_t errors) {
     if (t.sink == &sink) continue;
     Record r;
     r.time = std::chrono::system_clock::now();
+    r.vassal = "emperor";  // like the emperor's other lines (${vassal}, "v" in json)
     r.stream = Stream::Emperor;
     r.pid = static_cast<int>(::getpid());
     r.level = 4;

@@ -23,7 +23,7 @@ TEST_CASE("log-encoder specs") {
   CHECK(parse_log_encoder("gzip").value().kind == EncoderKind::Gzip);
   CHECK(error_of(parse_log_encoder("format ${mgs}")) ==
         "invalid log-encoder 'format ${mgs}': unknown variable '${mgs}' (known: msg, msgnl, unix, millis, "
-        "micros, strftime:FMT, vassal, stream, pid, hostname, level)");
+        "micros, strftime:FMT, vassal, stream, pid, hostname, level, continued, continued_mark)");
   CHECK(error_of(parse_log_encoder("format ${msg")) ==
         "invalid log-encoder 'format ${msg': unterminated variable '${msg'");
   CHECK(error_of(parse_log_encoder("xml ${msg}")) ==

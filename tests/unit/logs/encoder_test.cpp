@@ -108,6 +108,26 @@ TEST_CASE("format: every variable") {
   CHECK(enc({"format <${vassal}> ${stream}"}, r) == "<> emperor\n");
 }
 
+TEST_CASE("continued pieces: ${continued}, ${continued_mark} and the emperor's default") {
+  Record r = sample("piece");
+  CHECK(enc({"format ${continued}|${msg}${continued_mark}"}, r) == "false|piece\n");
+  r.continued = true;
+  CHECK(enc({"format ${continued}|${msg}${continued_mark}"}, r) == "true|piece [continued]\n");
+  // json: a boolean outside a string, the word inside one; the mark is a string
+  CHECK(enc({"json {\"c\":${continued},\"w\":\"${continued}\",\"m\":${continued_mark}}"}, r) ==
+        "{\"c\":true,\"w\":\"true\",\"m\":\" [continued]\"}\n");
+  r.continued = false;
+  CHECK(enc({"json {\"c\":${continued},\"m\":${continued_mark}}"}, r) ==
+        "{\"c\":false,\"m\":\"\"}\n");
+  // the emperor's default encoder (emperor/daemon_logs.cpp) marks every piece but the last
+  const std::string dflt(kDefaultEmperorEncoder);
+  r.continued = true;
+  CHECK(enc({dflt.c_str()}, r) == "[web] piece [continued]\n");
+  r.continued = false;
+  CHECK(enc({dflt.c_str()}, r) == "[web] piece\n");
+  CHECK(kContinuedMark == " [continued]");
+}
+
 TEST_CASE("format: a template mixing text and variables") {
   CHECK(enc({"format ${hostname}/${vassal}[${pid}] ${level}: ${msg}"}) ==
         "box/web[4242] info: hello\n");
