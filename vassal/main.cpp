@@ -86,7 +86,8 @@ int run_channel(int fd) {
   }
   auto master = Master::create({*spec, &channel, ::getpid() == 1, std::move(outcome.bridge),
                                 std::move(outcome.sockets), std::move(outcome.notify),
-                                std::move(outcome.backlog), std::move(outcome.warnings)});
+                                std::move(outcome.backlog), std::move(outcome.warnings),
+                                start->worker_output});
   if (!master) {
     (void)channel.send(ErrorMessage{"EXEC", master.error().message});
     return 1;
