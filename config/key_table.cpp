@@ -558,4 +558,19 @@ bool is_uwsgi_app_server_key(std::string_view name) {
   return std::find(std::begin(kKeys), std::end(kKeys), name) != std::end(kKeys);
 }
 
+std::string uwsgi_replaced_key_hint(std::string_view name) {
+  struct Replaced {
+    std::string_view key, instead;
+  };
+  static constexpr Replaced kReplaced[] = {
+      {"tuntap-device-rule",
+       "write the vassal's rules as 'tuntap-firewall-in' / 'tuntap-firewall-out' (the router "
+       "enforces them; docs/firewall.md)"},
+      {"tuntap-router-stats", "the router's stats are in 'emperor status' (docs/router.md)"},
+  };
+  for (const auto& r : kReplaced)
+    if (r.key == name) return "'" + std::string(name) + "' is uWSGI's; " + std::string(r.instead);
+  return {};
+}
+
 }  // namespace emp::config

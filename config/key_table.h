@@ -66,4 +66,8 @@ const KeyDef<Spec>* find_key(std::string_view name) {
 // started by `command`); named so that the error can say so.
 bool is_uwsgi_app_server_key(std::string_view name);
 
+// What to write instead of a uWSGI key Emperor replaces with keys of its own, as the whole
+// error message ("'tuntap-device-rule' is uWSGI's; ..."); empty for any other key.
+std::string uwsgi_replaced_key_hint(std::string_view name);
+
 }  // namespace emp::config

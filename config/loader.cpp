@@ -246,6 +246,7 @@ class Loader {
       if (find_key<VassalSpec>(key))
         message = "'" + key + "' is a vassal setting; put it in a vassal file";
     }
+    if (message.empty()) message = uwsgi_replaced_key_hint(key);
     if (message.empty() && is_uwsgi_app_server_key(key))
       message = "'" + key + "' belongs to uWSGI's application server; Emperor runs your "
                 "application with 'command' (e.g. command = uwsgi --ini app.ini)";
