@@ -1,6 +1,8 @@
 // build(): the plan's ops, one by one, through sys. Each op either succeeds or becomes the
 // SetupError that names its step and object.
+#include <poll.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 
 #include <optional>
@@ -32,6 +34,10 @@ struct State {
 // the flags as argument 0; libseccomp builds the filter for the native ABI only).
 constexpr uint64_t kNamespaceFlags[] = {CLONE_NEWNS,  CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER,
                                         CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP};
+
+// ioctl requests that write into a terminal's input queue or drive the console: a vassal
+// holding an fd of the operator's terminal could type commands into it.
+constexpr uint64_t kTtyInjectionRequests[] = {TIOCSTI, TIOCLINUX};
 
 Result<void> resolve_identity(const IdentityPlan& id, State& st) {
   std::optional<sys::UserLookup> user;
@@ -75,6 +81,10 @@ Result<sys::SeccompFilter> compile(const SeccompPlan& plan) {
     if (rule.kind == RuleKind::DenyNamespaceFlags) {
       for (uint64_t flag : kNamespaceFlags)
         EMP_CHECK(filter.add_when_bits_set(*nr, rule.syscall, act, 0, flag));
+    } else if (rule.kind == RuleKind::DenyTtyInjection) {
+      // The kernel reads the request as an unsigned int: only the low 32 bits are compared.
+      for (uint64_t request : kTtyInjectionRequests)
+        EMP_CHECK(filter.add_when_arg_equals(*nr, rule.syscall, act, 1, request, 0xffffffffu));
     } else {
       EMP_CHECK(filter.add(*nr, rule.syscall, act));
     }
@@ -104,6 +114,7 @@ Result<void> pivot(const Op& op) {
 Result<void> run(const Op& op, const Plan& plan, State& st, Callbacks& cb) {
   switch (op.kind) {
     case OpKind::Refuse: return fail(op.data);
+    case OpKind::NewSession: return sys::new_session();
     case OpKind::ResolveIdentity: return resolve_identity(plan.identity, st);
     case OpKind::CompileSeccomp: {
       if (!plan.seccomp) return ok();
@@ -112,10 +123,7 @@ Result<void> run(const Op& op, const Plan& plan, State& st, Callbacks& cb) {
       return ok();
     }
     case OpKind::MakePrivate: return sys::set_propagation(op.object, MS_PRIVATE | MS_REC);
-    case OpKind::RunHook:
-      return run_hook(op.hook, op.target, [&](const std::string& text) {
-        if (cb.progress) cb.progress(Step::Hook, text);
-      });
+    case OpKind::RunHook: return run_hook(op.hook, op.target, {cb.note, cb.cancel});
     case OpKind::CheckRoot: {
       auto dir = sys::is_directory(op.object);
       if (!dir) return fail("check new root '" + op.object + "': " +
@@ -164,6 +172,19 @@ Result<void> run(const Op& op, const Plan& plan, State& st, Callbacks& cb) {
   return fail("unknown op");
 }
 
+// A stop request that arrived while no hook ran: the reason, or nullopt to go on.
+std::optional<std::string> pending_cancel(Callbacks& cb) {
+  for (auto& watch : cb.cancel) {
+    if (watch.fd < 0) continue;
+    pollfd p{watch.fd, POLLIN, 0};
+    if (::poll(&p, 1, 0) <= 0) continue;
+    auto verdict = watch.on_ready();
+    if (verdict.kind == sys::CancelWatch::Verdict::Ignore) watch.fd = -1;
+    if (verdict.kind == sys::CancelWatch::Verdict::Cancel) return verdict.reason;
+  }
+  return std::nullopt;
+}
+
 // A quiet hook (uWSGI's "!action:") may carry secrets: neither progress nor errors show it.
 std::string shown_object(const Op& op) {
   return op.kind == OpKind::RunHook && op.hook.quiet ? "(quiet hook)" : op.object;
@@ -174,6 +195,8 @@ std::string shown_object(const Op& op) {
 std::optional<SetupError> build(const Plan& plan, Callbacks& callbacks) {
   State st;
   for (const auto& op : plan.ops) {
+    if (auto why = pending_cancel(callbacks))
+      return SetupError{op.step, shown_object(op), "setup cancelled by " + *why};
     if (callbacks.progress) {
       Op visible = op;
       visible.object = shown_object(op);
@@ -185,8 +208,14 @@ std::optional<SetupError> build(const Plan& plan, Callbacks& callbacks) {
   return std::nullopt;
 }
 
+std::string message_of(const SetupError& e) {
+  if (e.object.empty() || e.message.find("'" + e.object + "'") != std::string::npos)
+    return e.message;
+  return "'" + e.object + "': " + e.message;
+}
+
 std::string to_string(const SetupError& e) {
-  return std::string(step_name(e.step)) + " '" + e.object + "': " + e.message;
+  return std::string(step_name(e.step)) + ": " + message_of(e);
 }
 
 }  // namespace emp::jail

@@ -18,34 +18,38 @@ constexpr size_t kOutputInError = 2048;
 
 std::string shown(const config::Hook& h) { return h.quiet ? "(quiet hook)" : h.text; }
 
-std::string tail_of(std::string out) {
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  if (out.size() > kOutputInError) out = "..." + out.substr(out.size() - kOutputInError);
-  return out;
-}
-
 Result<void> run_command(const std::string& command, const std::string& key, bool fatal,
-                         bool quiet, const std::function<void(const std::string&)>& note) {
+                         bool quiet, const HookContext& context) {
   sys::SpawnOptions o;
   o.argv = {"/bin/sh", "-c", command};
   o.death_signal = SIGKILL;
   const std::string what = key + " '" + (quiet ? std::string("(quiet hook)") : command) + "'";
-  auto r = sys::run_and_capture(o, kHookTimeout);
+  sys::CaptureOptions capture;
+  capture.timeout = kHookTimeout;
+  capture.grace = kHookOutputGrace;
+  capture.cancel = context.cancel;
+  auto r = sys::run_and_capture(o, capture);
   std::string problem;
+  bool cancelled = false;
   if (!r) {
     problem = r.error().message;
+  } else if (!r->cancelled.empty()) {
+    problem = "cancelled by " + r->cancelled;
+    cancelled = true;
   } else if (r->timed_out) {
     problem = "timed out after " + std::to_string(kHookTimeout.count() / 1000) + "s";
   } else if (!r->status.success()) {
     problem = r->status.to_string();
   }
-  if (problem.empty()) return ok();
-  if (r && !quiet) {
-    const std::string out = tail_of(r->output);
-    if (!out.empty()) problem += "; output: " + out;
+  // A quiet hook's output may carry what it hides: it is never shown.
+  const std::string out = r && !quiet ? indented_output(r->output, kOutputInError) : "";
+  if (problem.empty()) {
+    if (!out.empty() && context.note) context.note("output of " + what + ": " + out, false);
+    return ok();
   }
-  if (!fatal) {
-    note(what + " failed (safeexec, ignored): " + problem);
+  if (!out.empty()) problem += "; output: " + out;
+  if (!fatal && !cancelled) {
+    if (context.note) context.note(what + " failed (safeexec, ignored): " + problem, true);
     return ok();
   }
   return fail(what + ": " + problem);
@@ -82,11 +86,10 @@ Result<void> putenv_action(const std::string& assignment) {
   return ok();
 }
 
-Result<void> action(const config::Hook& h, const std::string& key,
-                    const std::function<void(const std::string&)>& note) {
+Result<void> action(const config::Hook& h, const std::string& key, const HookContext& context) {
   switch (h.action) {
-    case HookAction::Exec: return run_command(h.args.at(0), key, true, h.quiet, note);
-    case HookAction::SafeExec: return run_command(h.args.at(0), key, false, h.quiet, note);
+    case HookAction::Exec: return run_command(h.args.at(0), key, true, h.quiet, context);
+    case HookAction::SafeExec: return run_command(h.args.at(0), key, false, h.quiet, context);
     case HookAction::Mount: return mount_action(h);
     case HookAction::Umount: return umount_action(h);
     case HookAction::Mkdir: return sys::make_directories(h.args.at(0), 0755);
@@ -100,7 +103,9 @@ Result<void> action(const config::Hook& h, const std::string& key,
                            h.action == HookAction::Append);
     case HookAction::Unlink: return sys::remove_file(h.args.at(0));
     case HookAction::Hostname: return sys::set_hostname(h.args.at(0));
-    case HookAction::Print: note(h.args.at(0)); return ok();
+    case HookAction::Print:
+      if (context.note) context.note(indented_output(h.args.at(0), std::string::npos), false);
+      return ok();
   }
   return fail("unknown hook action");
 }
@@ -130,9 +135,19 @@ unsigned long mount_flags(uint32_t bits) {
   return out;
 }
 
-Result<void> run_hook(const config::Hook& hook, const std::string& key,
-                      const std::function<void(const std::string&)>& note) {
-  auto r = action(hook, key, note);
+std::string indented_output(std::string text, size_t limit) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  if (text.size() > limit) text = "..." + text.substr(text.size() - limit);
+  std::string out;
+  for (char c : text) {
+    out += c;
+    if (c == '\n') out += "  ";
+  }
+  return out;
+}
+
+Result<void> run_hook(const config::Hook& hook, const std::string& key, const HookContext& context) {
+  auto r = action(hook, key, context);
   if (r || hook.action == HookAction::Exec || hook.action == HookAction::SafeExec) return r;
   return fail(key + " '" + shown(hook) + "': " + r.error().message);
 }

@@ -5,8 +5,10 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "jail/plan.h"
+#include "sys/child.h"
 #include "sys/result.h"
 
 namespace emp::jail {
@@ -18,8 +20,15 @@ struct SetupError {
 };
 
 struct Callbacks {
-  // Each op, before it runs (describe(op)); also safeexec failures and print: hooks.
+  // Each op, before it runs (describe(op)).
   std::function<void(Step, const std::string& what)> progress;
+  // What a hook says for the log: print: text, a command's output (warning = false) and a
+  // failed safeexec (warning = true). Continuation lines come indented by two spaces.
+  std::function<void(const std::string& text, bool warning)> note;
+  // Stop requests (the vassal's signalfd, its channel): watched while a hook command runs
+  // and checked between ops; a Cancel verdict kills the running command's process group
+  // and fails the op: "exec-as-root 'sleep 12': cancelled by SIGTERM".
+  std::vector<sys::CancelWatch> cancel;
   // At the NETNS step when the spec has tuntap-device: create the device in the current
   // network namespace (and keep its fds); the jail then configures the link.
   std::function<Result<void>(const std::string& device)> create_tun;
@@ -32,7 +41,10 @@ struct Callbacks {
 // changed when the vassal exits.
 std::optional<SetupError> build(const Plan& plan, Callbacks& callbacks);
 
-// "PIVOT_ROOT '/srv/x': bind '/srv/x' on '/srv/x': No such file or directory"
+// The message, prefixed with the quoted object unless the message already names it:
+// "check new root '/srv/x': No such file or directory" (not "'/srv/x': check new root...").
+std::string message_of(const SetupError& e);
+// "PIVOT_ROOT: check new root '/srv/x': No such file or directory"
 std::string to_string(const SetupError& e);
 
 }  // namespace emp::jail

@@ -15,8 +15,10 @@ constexpr uint32_t kNoExec = config::kMountNoExec;
 constexpr const char* kDevices[] = {"null", "zero", "full", "random", "urandom", "tty"};
 // Host-wide knobs under /proc that root without capabilities could still write (file mode
 // checks alone guard them, e.g. kernel.core_pattern); bound read-only like bubblewrap does.
+// /sys likewise: a vassal without a new root sees the host's sysfs (and its submounts:
+// cgroup, debugfs, securityfs...), so it is made read-only as a whole tree.
 constexpr const char* kProtectedProc[] = {"/proc/sys", "/proc/sysrq-trigger", "/proc/irq",
-                                          "/proc/bus"};
+                                          "/proc/bus", "/sys"};
 
 bool is_number(const std::string& s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -161,6 +163,7 @@ const char* step_name(Step s) {
 const char* op_name(OpKind k) {
   switch (k) {
     case OpKind::Refuse: return "refuse";
+    case OpKind::NewSession: return "new-session";
     case OpKind::ResolveIdentity: return "resolve-identity";
     case OpKind::CompileSeccomp: return "compile-seccomp";
     case OpKind::MakePrivate: return "make-private";
@@ -243,6 +246,10 @@ Plan plan(const config::VassalSpec& s, const JailContext& ctx) {
   p.identity = identity_of(s, ctx);
   p.seccomp = seccomp_plan(s, own_pid);
 
+  // A session of its own before anything runs: the terminal the vassal may have been started
+  // from (`vassal FILE` in a shell) is no longer its controlling tty, so no hook or worker
+  // can open /dev/tty or push keystrokes into it with TIOCSTI.
+  b.add(Step::Identity, OpKind::NewSession);
   // Lookups and the filter first, on the host's view: an unknown user or system call then
   // fails before anything has changed. Names resolve against the host's databases, as in
   // uWSGI, not against the files inside NEW_ROOT.

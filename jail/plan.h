@@ -29,6 +29,7 @@ struct JailContext {
 
 enum class OpKind : uint8_t {
   Refuse,           // the spec cannot be applied in this context: `data` says why
+  NewSession,       // setsid(): no controlling terminal for hooks and workers (TIOCSTI)
   ResolveIdentity,  // users and groups to numbers, from the host's databases
   CompileSeccomp,   // build the filter early: a name libseccomp rejects changes nothing
   MakePrivate,      // object: "/", propagation made private, recursively
@@ -43,7 +44,8 @@ enum class OpKind : uint8_t {
   PivotRoot,        // object: NEW_ROOT; target: OLD_ROOT (relative); keep_old
   Chroot,           // object: the new root
   MountProc,        // object: "/proc"; flags
-  ProtectProc,      // object: a /proc path bound read-only onto itself (skipped when absent)
+  ProtectProc,      // object: a /proc path or /sys bound read-only onto itself, recursively
+                    // (skipped when absent)
   SetHostname,      // object: the name
   Network,          // net: one netns op
   BeforeDrop,       // the vassal's callback (it binds its sockets here)

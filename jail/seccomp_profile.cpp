@@ -9,6 +9,7 @@ const char* rule_kind_name(RuleKind k) {
     case RuleKind::Deny: return "deny";
     case RuleKind::DenyNamespaceFlags: return "deny-namespace-flags";
     case RuleKind::Enosys: return "enosys";
+    case RuleKind::DenyTtyInjection: return "deny-tty-injection";
   }
   return "?";
 }
@@ -42,6 +43,9 @@ const std::vector<ProfileEntry>& default_profile() {
       {"_sysctl", K::Deny, false, "removed binary sysctl interface"},
       {"nfsservctl", K::Deny, false, "removed NFS server control"},
       {"vhangup", K::Deny, false, "hangs up the controlling terminal; no use for a service"},
+      {"ioctl", K::DenyTtyInjection, false,
+       "TIOCSTI and TIOCLINUX push input into a terminal the vassal holds an fd of (the "
+       "operator's, inherited): typed commands run as the operator; only these requests fail"},
       // The jail's own shape: fixed once setup is done.
       {"mount", K::Deny, false, "the jail's mounts are fixed after setup"},
       {"umount2", K::Deny, false, "the jail's mounts are fixed after setup"},

@@ -17,8 +17,10 @@ enum class RuleKind : uint8_t {
   Deny,                // fails with EPERM
   DenyNamespaceFlags,  // fails with EPERM when its flags ask for a new namespace (clone)
   Enosys,              // fails with ENOSYS, so libc falls back to a call we can check
+  DenyTtyInjection,    // ioctl: fails with EPERM when the request is TIOCSTI or TIOCLINUX
 };
-const char* rule_kind_name(RuleKind k);  // "deny", "deny-namespace-flags", "enosys"
+// "deny", "deny-namespace-flags", "enosys", "deny-tty-injection"
+const char* rule_kind_name(RuleKind k);
 
 struct SeccompRule {
   std::string syscall;

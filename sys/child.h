@@ -1,13 +1,16 @@
 // Child processes owned through a pidfd: spawned with clone3(CLONE_PIDFD) (optionally into
 // new namespaces) and, at once, execve. Between clone and exec the child only arranges
-// its fds (dup2), sets its death signal and session, and execs: no allocation, no locks,
-// so it is safe from a threaded parent.
+// its fds (dup2), sets its death signal, session and directory, and execs: no allocation,
+// no locks, so it is safe from a threaded parent. A step that fails there (dup2, chdir,
+// execve) is written to a close-on-exec pipe and spawn() returns it as an error, so a bad
+// working directory reads "chdir '/x': No such file or directory", not "exit status 127".
 #pragma once
 
 #include <sys/types.h>
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -41,6 +44,8 @@ struct SpawnOptions {
 
 class Child {
  public:
+  // Returns once the child has exec'd (or failed before: then it is reaped and the error
+  // names the step: "chdir '/srv/app': No such file or directory", "execve '/bin/sh': ...").
   static Result<Child> spawn(const SpawnOptions& options);
 
   Child(Child&&) noexcept = default;
@@ -55,6 +60,9 @@ class Child {
   bool reaped() const { return reaped_; }
 
   Result<void> signal(int sig);  // pidfd_send_signal: never hits a recycled pid
+  // The child's process group (spawned with new_session: what it started in the background
+  // too). Only before the child is reaped, so its group id cannot have been recycled.
+  Result<void> signal_group(int sig);
   // Reaps without blocking; nullopt while it runs.
   Result<std::optional<ExitStatus>> try_wait();
   Result<ExitStatus> wait();
@@ -72,10 +80,33 @@ struct CommandOutput {
   ExitStatus status;
   std::string output;  // stdout and stderr interleaved, at most `limit` bytes kept (the tail)
   bool timed_out = false;
+  std::string cancelled;  // why a CancelWatch stopped the command ("SIGTERM"); else empty
 };
 
-// Runs argv to completion with stdin from /dev/null and stdout+stderr captured.
-// On timeout the child is killed (SIGKILL) and timed_out is set.
+// An fd run_and_capture() watches besides the command (a signalfd, a control channel).
+// When it is readable, on_ready decides: go on, stop watching it, or cancel the command.
+struct CancelWatch {
+  struct Verdict {
+    enum Kind : uint8_t { Continue, Ignore, Cancel } kind = Continue;
+    std::string reason;  // Cancel: what stopped it, e.g. "SIGTERM"
+  };
+  int fd = -1;
+  std::function<Verdict()> on_ready;
+};
+
+struct CaptureOptions {
+  std::chrono::milliseconds timeout{60'000};
+  size_t limit = 16384;
+  // After the command exits, its output is read until EOF or for this long, whichever comes
+  // first: a process it left in the background may hold the pipe open for as long as it runs.
+  std::chrono::milliseconds grace{50};
+  std::vector<CancelWatch> cancel;
+};
+
+// Runs argv to completion in a session of its own (new_session is forced) with stdin from
+// /dev/null and stdout+stderr captured. On timeout or cancel the command's process group
+// is killed (SIGKILL) and timed_out or cancelled is set.
+Result<CommandOutput> run_and_capture(const SpawnOptions& options, const CaptureOptions& capture);
 Result<CommandOutput> run_and_capture(const SpawnOptions& options, std::chrono::milliseconds timeout,
                                       size_t limit = 16384);
 
@@ -87,5 +118,9 @@ struct Pipe {
 Result<Pipe> make_pipe(int extra_flags = 0);
 
 const char* signal_name(int sig);
+
+// setsid(): the caller leaves its controlling terminal. A process-group leader, which
+// cannot start a session, drops its controlling terminal (TIOCNOTTY) instead.
+Result<void> new_session();
 
 }  // namespace emp::sys

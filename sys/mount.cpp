@@ -6,7 +6,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <vector>
 
 #include "sys/unique_fd.h"
 
@@ -16,6 +21,65 @@ namespace {
 const char* or_null(const std::string& s) { return s.empty() ? nullptr : s.c_str(); }
 
 std::string q(const std::string& s) { return "'" + s + "'"; }
+
+// mountinfo escapes space, tab, newline and backslash as \ooo.
+std::string unescape(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 3 < s.size()) {
+      out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
+      i += 3;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+unsigned long per_mount_flags(const std::string& options) {
+  unsigned long flags = 0;
+  size_t start = 0;
+  while (start <= options.size()) {
+    const size_t end = std::min(options.find(',', start), options.size());
+    const std::string o = options.substr(start, end - start);
+    if (o == "ro") flags |= MS_RDONLY;
+    if (o == "nosuid") flags |= MS_NOSUID;
+    if (o == "nodev") flags |= MS_NODEV;
+    if (o == "noexec") flags |= MS_NOEXEC;
+    if (o == "noatime") flags |= MS_NOATIME;
+    if (o == "nodiratime") flags |= MS_NODIRATIME;
+    if (o == "relatime") flags |= MS_RELATIME;
+    start = end + 1;
+  }
+  return flags;
+}
+
+struct MountEntry {
+  std::string path;
+  unsigned long flags;  // MS_* per-mount flags it has now
+};
+
+// The mounts at target (and below it when recursive), in mount order, from mountinfo.
+Result<std::vector<MountEntry>> mounts_at_or_below(const std::string& target, bool recursive) {
+  char* real = ::realpath(target.c_str(), nullptr);
+  if (!real) return fail_errno("resolve " + q(target));
+  const std::string top = real;
+  std::free(real);
+  std::ifstream in("/proc/self/mountinfo");
+  if (!in) return fail_errno("read '/proc/self/mountinfo'");
+  std::vector<MountEntry> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, dev, root, point, options;
+    if (!(fields >> id >> parent >> dev >> root >> point >> options)) continue;
+    point = unescape(point);
+    const bool below = recursive && (top == "/" ? point.size() > 1
+                                                : point.compare(0, top.size() + 1, top + "/") == 0);
+    if (point == top || below) out.push_back({point, per_mount_flags(options)});
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -33,9 +97,42 @@ Result<void> bind_mount(const std::string& source, const std::string& target, bo
   const unsigned long flags = MS_BIND | (recursive ? MS_REC : 0);
   if (::mount(source.c_str(), target.c_str(), nullptr, flags, nullptr) != 0)
     return fail_errno("bind " + q(source) + " on " + q(target));
-  if (extra != 0 &&
-      ::mount(nullptr, target.c_str(), nullptr, MS_REMOUNT | MS_BIND | extra, nullptr) != 0)
-    return fail_errno("remount bind " + q(target));
+  if (extra != 0) return add_mount_flags(target, extra, recursive);
+  return ok();
+}
+
+Result<void> add_mount_flags(const std::string& target, unsigned long flags, bool recursive) {
+  mount_attr attr{};
+  if (flags & MS_RDONLY) attr.attr_set |= MOUNT_ATTR_RDONLY;
+  if (flags & MS_NOSUID) attr.attr_set |= MOUNT_ATTR_NOSUID;
+  if (flags & MS_NODEV) attr.attr_set |= MOUNT_ATTR_NODEV;
+  if (flags & MS_NOEXEC) attr.attr_set |= MOUNT_ATTR_NOEXEC;
+  if (flags & MS_NODIRATIME) attr.attr_set |= MOUNT_ATTR_NODIRATIME;
+  // The atime mode is one field: it is cleared, then set, only when one is asked for.
+  if (flags & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME)) {
+    attr.attr_clr |= MOUNT_ATTR__ATIME;
+    attr.attr_set |= (flags & MS_NOATIME)       ? MOUNT_ATTR_NOATIME
+                     : (flags & MS_STRICTATIME) ? MOUNT_ATTR_STRICTATIME
+                                                : MOUNT_ATTR_RELATIME;
+  }
+  if (attr.attr_set == 0 && attr.attr_clr == 0) return ok();
+  const unsigned at = AT_NO_AUTOMOUNT | (recursive ? AT_RECURSIVE : 0u);
+  if (::syscall(SYS_mount_setattr, AT_FDCWD, target.c_str(), at, &attr, sizeof attr) == 0)
+    return ok();
+  if (errno != ENOSYS)
+    return fail_errno("set mount flags of " + q(target) + (recursive ? " and its submounts" : ""));
+  // Before Linux 5.12: MS_REMOUNT|MS_BIND replaces a mount's flags (it only changes the top
+  // mount of a tree), so each mount is remounted with what it had plus what is asked.
+  EMP_TRY(auto mounts, mounts_at_or_below(target, recursive));
+  for (const auto& m : mounts) {
+    unsigned long keep = m.flags;
+    if (flags & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME))
+      keep &= ~(MS_NOATIME | MS_STRICTATIME | MS_RELATIME);
+    if (::mount(nullptr, m.path.c_str(), nullptr, MS_REMOUNT | MS_BIND | keep | flags, nullptr) != 0)
+      return fail_errno("remount bind " + q(m.path) +
+                        (m.path == target ? "" : " (under " + q(target) + ")") +
+                        " without mount_setattr");
+  }
   return ok();
 }
 

@@ -17,9 +17,15 @@ Result<void> mount(const std::string& source, const std::string& target, const s
                    unsigned long flags, const std::string& data = {});
 // A bind mount (MS_BIND, + MS_REC when recursive). The kernel ignores MS_RDONLY and the
 // other per-mount flags on a new bind, so `extra` flags (MS_RDONLY, MS_NOSUID...) are
-// applied by a second MS_REMOUNT|MS_BIND call.
+// applied afterwards by add_mount_flags, to every mount of the tree when recursive.
 Result<void> bind_mount(const std::string& source, const std::string& target, bool recursive,
                         unsigned long extra = 0);
+// Adds the per-mount flags among `flags` (MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC,
+// MS_NODIRATIME and one atime mode) to the mount at target, and with `recursive` to every
+// mount below it; flags a mount already has are kept. mount_setattr(2) (Linux 5.12) does
+// it in one call; without it (ENOSYS) each mount point under target found in
+// /proc/self/mountinfo is remounted (MS_REMOUNT|MS_BIND) with its own flags plus these.
+Result<void> add_mount_flags(const std::string& target, unsigned long flags, bool recursive);
 // Propagation change (MS_PRIVATE, MS_SLAVE, MS_SHARED, MS_UNBINDABLE, optionally | MS_REC).
 Result<void> set_propagation(const std::string& target, unsigned long type);
 // umount2(2) with MNT_* flags.

@@ -45,6 +45,15 @@ Result<void> SeccompFilter::add_when_bits_set(int syscall, const std::string& na
   return ok();
 }
 
+Result<void> SeccompFilter::add_when_arg_equals(int syscall, const std::string& name,
+                                                SeccompAction action, unsigned arg,
+                                                uint64_t value, uint64_t mask) {
+  const scmp_arg_cmp cmp{arg, SCMP_CMP_MASKED_EQ, mask, value};
+  const int rc = ::seccomp_rule_add_array(ctx_.get(), raw(action), syscall, 1, &cmp);
+  if (rc < 0) return scmp_fail("add seccomp rule for '" + name + "'", rc);
+  return ok();
+}
+
 Result<void> SeccompFilter::load() {
   const int rc = ::seccomp_load(ctx_.get());
   if (rc < 0) return scmp_fail("load seccomp filter", rc);

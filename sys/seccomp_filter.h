@@ -32,6 +32,11 @@ class SeccompFilter {
   // one call are or-ed, so callers add one rule per bit to match "any of these bits".
   Result<void> add_when_bits_set(int syscall, const std::string& name, SeccompAction action,
                                  unsigned arg, uint64_t mask);
+  // Applies action when (argument `arg` & mask) == value. ioctl's request is an int to the
+  // kernel but a full register to seccomp: callers mask it to 32 bits, or a request with
+  // high bits set would slip past the rule and still reach the kernel as the same command.
+  Result<void> add_when_arg_equals(int syscall, const std::string& name, SeccompAction action,
+                                   unsigned arg, uint64_t value, uint64_t mask);
   // Loads the filter into the calling thread (needs no_new_privs or CAP_SYS_ADMIN).
   Result<void> load();
 

@@ -1,9 +1,57 @@
 #include "vassal/jail_setup.h"
 
+#include <sys/socket.h>
+
+#include <cstdio>
+
 #include "jail/jail.h"
+#include "sys/signal_fd.h"
 #include "sys/tun.h"
 
 namespace emp::vassal {
+namespace {
+
+constexpr int kInfo = 6, kWarning = 4;  // syslog severities, as the master uses them
+
+// A hook's note goes where the master's own lines go: to the emperor as a LogMessage, or
+// (standalone) to stderr. Either way it reaches the log without -v.
+void log_note(const StartMessage& start, Channel* channel, const std::string& text, bool warning) {
+  if (start.worker_output && channel && channel->open() &&
+      channel->send(LogMessage{warning ? kWarning : kInfo, "vassal: " + text}))
+    return;
+  std::fprintf(stderr, "vassal: %s\n", text.c_str());
+}
+
+// SIGTERM, SIGINT or SIGQUIT sent to the vassal while it builds its jail.
+sys::CancelWatch signal_watch(sys::SignalFd& signals) {
+  return {signals.fd(), [&signals]() -> sys::CancelWatch::Verdict {
+            for (int sig : signals.read_signals().value_or(std::vector<int>{}))
+              if (sig == SIGTERM || sig == SIGINT || sig == SIGQUIT)
+                return {sys::CancelWatch::Verdict::Cancel, sys::signal_name(sig)};
+            return {};
+          }};
+}
+
+// A stop request on the channel (standalone `vassal FILE` relays its SIGTERM this way).
+// Anything else is left queued for the master: the channel is not watched any longer.
+sys::CancelWatch channel_watch(Channel& channel) {
+  return {channel.fd(), [&channel]() -> sys::CancelWatch::Verdict {
+            char head[256];
+            const ssize_t n =
+                ::recv(channel.fd(), head, sizeof head, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+            if (n < 0 && (errno == EINTR || errno == EAGAIN)) return {};
+            if (n <= 0 || static_cast<size_t>(n) > sizeof head)
+              return {sys::CancelWatch::Verdict::Ignore, {}};
+            auto m = decode(std::string_view(head, static_cast<size_t>(n)));
+            if (!m || !std::holds_alternative<StopMessage>(*m))
+              return {sys::CancelWatch::Verdict::Ignore, {}};
+            (void)channel.receive();
+            return {sys::CancelWatch::Verdict::Cancel, "a stop request"};
+          }};
+}
+
+}  // namespace
+
 std::optional<SetupFailure> set_up(const config::VassalSpec& spec, const StartMessage& start,
                                    Channel* channel, SetupOutcome& outcome) {
   const jail::Plan plan = jail::plan(spec, {start.namespaces, start.force_uid, start.force_gid});
@@ -11,6 +59,15 @@ std::optional<SetupFailure> set_up(const config::VassalSpec& spec, const StartMe
   callbacks.progress = [channel](jail::Step step, const std::string& what) {
     if (channel && channel->open()) (void)channel->send(StepMessage{jail::step_name(step), what});
   };
+  callbacks.note = [&start, channel](const std::string& text, bool warning) {
+    log_note(start, channel, text, warning);
+  };
+  // Blocked from here on: the master's own signalfd takes over whatever is still pending.
+  // As PID 1 of a pid namespace the vassal would ignore SIGTERM with no handler anyway.
+  auto signals = sys::SignalFd::create({SIGTERM, SIGINT, SIGQUIT});
+  if (!signals) return SetupFailure{"NAMESPACE", "set up signals: " + signals.error().message};
+  callbacks.cancel.push_back(signal_watch(*signals));
+  if (channel && channel->open()) callbacks.cancel.push_back(channel_watch(*channel));
   callbacks.create_tun = [&](const std::string& device) -> Result<void> {
     const bool native =
         spec.tuntap_device_mode.value_or(config::TuntapMode::Native) == config::TuntapMode::Native;
@@ -60,8 +117,7 @@ std::optional<SetupFailure> set_up(const config::VassalSpec& spec, const StartMe
   };
   if (auto error = jail::build(plan, callbacks)) {
     if (socket_failure) return SetupFailure{"SOCKET", *socket_failure};
-    const std::string object = error->object.empty() ? "" : "'" + error->object + "': ";
-    return SetupFailure{jail::step_name(error->step), object + error->message};
+    return SetupFailure{jail::step_name(error->step), jail::message_of(*error)};
   }
   return std::nullopt;
 }

@@ -3,12 +3,13 @@
 // runs the file's command with /bin/sh -c and exits with its status.
 //
 //   jail-driver [--ns LIST] [--tyrant UID:GID] [--plan | --seccomp-rules] [--quiet]
-//               [--timing] [--repeat N] FILE
+//               [--timing] [--repeat N] [--no-mount-setattr] FILE
 //
 // stderr gets "progress STEP what" lines (unless --quiet) and, on a setup failure,
 // "SETUP_ERROR STEP|object|message" (exit 3). --plan prints the op list and exits;
 // --seccomp-rules prints the filter's rules, "SYSCALL KIND" per line (bench/spawn.sh gives
-// bubblewrap the same filter).
+// bubblewrap the same filter). --no-mount-setattr makes mount_setattr(2) fail with ENOSYS
+// inside (a filter loaded before the jail), as on kernels before 5.12, to test the fallback.
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
@@ -31,6 +32,8 @@
 #include "config/text.h"
 #include "jail/jail.h"
 #include "sys/child.h"
+#include "sys/names.h"
+#include "sys/seccomp_filter.h"
 #include "sys/unique_fd.h"
 
 namespace {
@@ -47,6 +50,7 @@ struct Args {
   bool timing = false;  // progress lines carry microseconds since the inner process started
   int repeat = 0;       // spawn the vassal this many times and print each latency (ms)
   bool inside = false;
+  bool no_mount_setattr = false;
 };
 
 int usage() {
@@ -105,7 +109,22 @@ int run_worker(const std::string& command) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+// mount_setattr answers ENOSYS from here on, as before Linux 5.12.
+Result<void> hide_mount_setattr() {
+  EMP_TRY(auto filter, sys::SeccompFilter::create({sys::SeccompVerdict::Allow, 0}));
+  const auto nr = sys::syscall_number("mount_setattr");
+  if (!nr) return fail("mount_setattr: unknown here");
+  EMP_CHECK(filter.add(*nr, "mount_setattr", {sys::SeccompVerdict::Errno, ENOSYS}));
+  return filter.load();
+}
+
 int inside(const Args& a, const config::VassalSpec& spec, const jail::JailContext& ctx) {
+  if (a.no_mount_setattr) {
+    if (auto r = hide_mount_setattr(); !r) {
+      std::fprintf(stderr, "%s\n", r.error().message.c_str());
+      return 2;
+    }
+  }
   const jail::Plan plan = jail::plan(spec, ctx);
   jail::Callbacks cb;
   const auto t0 = std::chrono::steady_clock::now();
@@ -118,6 +137,9 @@ int inside(const Args& a, const config::VassalSpec& spec, const jail::JailContex
       }
       std::fprintf(stderr, "progress %s %s\n", jail::step_name(step), what.c_str());
     };
+  cb.note = [](const std::string& text, bool warning) {
+    std::fprintf(stderr, "%s %s\n", warning ? "warning" : "note", text.c_str());
+  };
   cb.create_tun = create_tun;
   cb.before_drop = [&a] {
     if (!a.quiet) std::fprintf(stderr, "before-drop\n");
@@ -152,6 +174,8 @@ int main(int argc, char** argv) {
       a.timing = true;
     } else if (arg == "--repeat" && i + 1 < argc) {
       a.repeat = std::atoi(argv[++i]);
+    } else if (arg == "--no-mount-setattr") {
+      a.no_mount_setattr = true;
     } else if (arg == "--inside") {
       a.inside = true;
     } else if (!arg.empty() && arg[0] != '-' && a.file.empty()) {
@@ -202,6 +226,7 @@ int main(int argc, char** argv) {
   o.argv = {self, "--inside", "--ns", a.ns, a.file};
   if (a.quiet) o.argv.insert(o.argv.begin() + 1, "--quiet");
   if (a.timing) o.argv.insert(o.argv.begin() + 1, "--timing");
+  if (a.no_mount_setattr) o.argv.insert(o.argv.begin() + 1, "--no-mount-setattr");
   if (!a.tyrant.empty()) o.argv.insert(o.argv.begin() + 1, {"--tyrant", a.tyrant});
   o.clone_flags = clone_flags(ctx.namespaces);
   o.death_signal = SIGKILL;

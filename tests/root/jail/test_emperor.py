@@ -1,4 +1,5 @@
-"""Through the emperor: a jailed vassal runs in its own namespaces and root, its hook phases
+"""Through the emperor: a jailed vassal runs in its own namespaces and root, what its hooks
+say (print:, an ignored safeexec failure) reaches the emperor's log, its hook phases
 run once per vassal start (an in-place reload of its workers runs none again), and each setup
 failure (bad NEW_ROOT, failing hook, unknown user) reaches `emperor status NAME` as
 last_error with its step."""
@@ -18,7 +19,9 @@ with Test("jail: through the emperor, failures in emperor status") as t:
     hooks = [f"exec-pre-jail = echo pre-jail >> {root}/tmp/log",
              "exec-post-jail = echo post-jail >> /tmp/log",
              "exec-as-root = echo as-root >> /tmp/log; chmod 666 /tmp/log",
-             "exec-as-user = echo as-user >> /tmp/log", "uid = nobody"]
+             "exec-as-user = echo as-user >> /tmp/log", "uid = nobody",
+             "hook-as-root = print:print-through-the-emperor",
+             "hook-as-root = safeexec:echo safeexec-said; exit 5"]
     jt.jailed(t, "good", root, ["hostname = good"] + hooks,
               "hostname > /tmp/good.tmp; mv /tmp/good.tmp /tmp/good; echo worker >> /tmp/log; "
               "exec sleep 60")
@@ -26,6 +29,14 @@ with Test("jail: through the emperor, failures in emperor status") as t:
              what="the jailed vassal's worker")
     with open(os.path.join(root, "tmp", "good")) as f:
         t.check_eq(f.read().strip(), "good", "hostname inside the emperor's vassal")
+
+    # Running means its first workers lived a moment: only then does a reload apply.
+    emperor.wait_state("good", "running", timeout=15)
+    # What the hooks said reaches the emperor's log, not only `vassal -v`.
+    wait_for(lambda: "print-through-the-emperor" in emperor.output(), timeout=10,
+             what="the print: hook's text in the emperor's log")
+    t.check_in("'echo safeexec-said; exit 5' failed (safeexec, ignored): exit status 5; "
+               "output: safeexec-said", emperor.output(), "an ignored safeexec failure is logged")
 
     def log_lines():
         with open(os.path.join(root, "tmp", "log")) as f:

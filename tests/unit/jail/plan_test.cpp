@@ -37,13 +37,18 @@ VassalSpec with_uid(const char* uid) {
   return s;
 }
 
+// The op lines after the first, "IDENTITY new-session" (every applicable plan starts with
+// it; a test below says so).
 Lines lines(const VassalSpec& s, const JailContext& ctx) {
-  return emp::jail::describe(emp::jail::plan(s, ctx));
+  auto l = emp::jail::describe(emp::jail::plan(s, ctx));
+  if (!l.empty() && l.front() == "IDENTITY new-session") l.erase(l.begin());
+  return l;
 }
 
 const Lines kDrop = {
     "MOUNT protect-proc /proc/sys",       "MOUNT protect-proc /proc/sysrq-trigger",
     "MOUNT protect-proc /proc/irq",       "MOUNT protect-proc /proc/bus",
+    "MOUNT protect-proc /sys",
     "IDENTITY before-drop",               "CAPS drop-bounding none",
     "CAPS set-caps none",                 "CAPS set-ambient none",
     "CAPS no-new-privs",                  "SECCOMP load-seccomp"};
@@ -75,6 +80,24 @@ TEST_CASE("a bare spec in all namespaces: private mounts, /proc, loopback, drop,
         concat({{"SECCOMP compile-seccomp", "MOUNT make-private /", "NETNS link-up lo",
                  "MOUNT make-dir /proc", "MOUNT mount-proc /proc"},
                 kDrop}));
+}
+
+TEST_CASE("a session of its own comes first, before any lookup or hook; refusals alone") {
+  VassalSpec s;
+  s.exec_pre_jail = {exec("echo pre")};
+  for (const auto& ctx : {JailContext{}, all_namespaces()})
+    CHECK(emp::jail::describe(emp::jail::plan(s, ctx)).front() == "IDENTITY new-session");
+  s.cap = {"fly"};
+  CHECK(emp::jail::describe(emp::jail::plan(s, all_namespaces())) ==
+        Lines{"CAPS refuse fly: unknown capability 'fly'"});
+}
+
+TEST_CASE("/sys is made read-only only with a mount namespace") {
+  VassalSpec s;
+  auto with = lines(s, only({Namespace::Mount}));
+  CHECK(std::find(with.begin(), with.end(), "MOUNT protect-proc /sys") != with.end());
+  auto without = lines(s, only({Namespace::Pid, Namespace::Net}));
+  CHECK(std::find(without.begin(), without.end(), "MOUNT protect-proc /sys") == without.end());
 }
 
 TEST_CASE("no namespaces at all: nothing is mounted, only the privileges drop") {
@@ -113,8 +136,9 @@ TEST_CASE("the full jail, in the documented order") {
   s.net_address = {*emp::config::parse_ip_prefix("10.0.0.2/24")};
   s.net_gateway = {*emp::config::parse_ip_address("10.0.0.1")};
   const std::string d = "/srv/web/dev";
-  CHECK(lines(s, all_namespaces()) ==
+  CHECK(emp::jail::describe(emp::jail::plan(s, all_namespaces())) ==
         Lines{
+            "IDENTITY new-session",
             "IDENTITY resolve-identity www-data",
             "SECCOMP compile-seccomp",
             "MOUNT make-private /",
@@ -156,6 +180,7 @@ TEST_CASE("the full jail, in the documented order") {
             "MOUNT protect-proc /proc/sysrq-trigger",
             "MOUNT protect-proc /proc/irq",
             "MOUNT protect-proc /proc/bus",
+            "MOUNT protect-proc /sys",
             "IDENTITY before-drop",
             "CAPS drop-bounding cap_net_bind_service",
             "CAPS keep-caps",
@@ -226,7 +251,7 @@ TEST_CASE("identity: defaults, groups and the tyrant's ids") {
   CHECK(p.identity.user == "1234");
   CHECK(p.identity.group == "5678");
   auto l = emp::jail::describe(p);
-  CHECK(l[0] == "IDENTITY resolve-identity 1234");
+  CHECK(l[1] == "IDENTITY resolve-identity 1234");
   CHECK(std::find(l.begin(), l.end(), "IDENTITY set-gid 5678") != l.end());
 
   VassalSpec g;

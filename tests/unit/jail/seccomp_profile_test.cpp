@@ -47,6 +47,16 @@ TEST_CASE("the profile denies what the issue lists") {
   }
   CHECK(find(*p, "clone")->kind == RuleKind::DenyNamespaceFlags);
   CHECK(find(*p, "clone3")->kind == RuleKind::Enosys);
+  CHECK(find(*p, "ioctl")->kind == RuleKind::DenyTtyInjection);
+}
+
+TEST_CASE("ioctl: only terminal injection is denied; allow lifts it, deny makes it whole") {
+  VassalSpec s;
+  s.seccomp_allow = {"ioctl"};
+  CHECK(find(*emp::jail::seccomp_plan(s, true), "ioctl") == nullptr);
+  VassalSpec d;
+  d.seccomp_deny = {"ioctl"};
+  CHECK(find(*emp::jail::seccomp_plan(d, true), "ioctl")->kind == RuleKind::Deny);
 }
 
 TEST_CASE("what the master needs after the filter stays allowed") {
@@ -105,6 +115,7 @@ TEST_CASE("rule kinds have names") {
   CHECK(std::string(emp::jail::rule_kind_name(RuleKind::Deny)) == "deny");
   CHECK(std::string(emp::jail::rule_kind_name(RuleKind::DenyNamespaceFlags)) == "deny-namespace-flags");
   CHECK(std::string(emp::jail::rule_kind_name(RuleKind::Enosys)) == "enosys");
+  CHECK(std::string(emp::jail::rule_kind_name(RuleKind::DenyTtyInjection)) == "deny-tty-injection");
 }
 
 TEST_CASE("docs/jail.md lists every rule of the profile with its reason") {
