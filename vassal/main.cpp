@@ -80,8 +80,9 @@ int run_channel(int fd) {
   }
   SetupOutcome outcome;
   if (auto failure = set_up(*spec, *start, &channel, outcome)) {
-    (void)channel.send(ErrorMessage{failure->step, failure->message});
-    say(failure->step + ": " + failure->message);
+    // Whoever reads the channel (the emperor, or `vassal FILE`) logs it; once is enough.
+    if (!channel.send(ErrorMessage{failure->step, failure->message}))
+      say(failure->step + ": " + failure->message);
     return 1;
   }
   auto master = Master::create({*spec, &channel, ::getpid() == 1, std::move(outcome.bridge),
