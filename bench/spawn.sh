@@ -19,14 +19,20 @@
 #              always start through /bin/sh -c).
 #   jail-cold  the same run as a fresh command under hyperfine: it adds the driver's own
 #              exec and config parsing, which the running emperor never pays per spawn
-# The jail is driven through tests/root/jail/jail-driver (the vassal binary's jail hook is
-# not wired yet; when it is, `vassal FILE` can take the driver's place).
+#   vassal     the real binary: `vassal --use-clone ipc,uts,mount,pid,net FILE` under
+#              hyperfine, the same vassal file with "command = exec kill -TERM 1": the
+#              standalone vassal parses the file, launches the vassal process (clone3 + exec,
+#              spec over the channel), which builds the jail (also a new session, /sys
+#              read-only) and starts its master; the worker stops the master (PID 1 of the pid
+#              namespace), which exits, and so does `vassal FILE`. It pays what jail-cold pays
+#              plus a second exec, the channel and the master's start and graceful stop.
 #
 # hyperfine runs each command with sh -c (dash: single-digit fds only, hence fd 9) and
 # subtracts the shell's own start-up time.
 #
 # Usage: sudo bench/spawn.sh      env: RUNS (default 300), ROUNDS (default 5), BUILD (build
 #        dir, default ./build), DRIVER (another jail-driver build, e.g. statically linked),
+#        VASSAL (another vassal binary, default $BUILD/vassal/vassal),
 #        QUIET_PCT (wait until the machine is at most this % busy, default 15)
 # Nothing outside the script's temp dir is touched; every namespace dies with its process.
 set -u
@@ -34,6 +40,7 @@ RUNS=${RUNS:-300}
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=${BUILD:-$HERE/../build}
 DRIVER=${DRIVER:-$BUILD/tests/root/jail/jail-driver}
+VASSAL=${VASSAL:-$BUILD/vassal/vassal}
 TMP=$(mktemp -d /tmp/emperor-spawn.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
@@ -41,6 +48,7 @@ trap 'exit 130' INT TERM
 [ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 1; }
 for t in hyperfine bwrap gcc jq; do command -v $t >/dev/null || { echo "missing $t" >&2; exit 1; }; done
 [ -x "$DRIVER" ] || { echo "missing $DRIVER (ninja -C $BUILD tests/root/jail/jail-driver)" >&2; exit 1; }
+[ -x "$VASSAL" ] || { echo "missing $VASSAL (ninja -C $BUILD vassal/vassal)" >&2; exit 1; }
 
 busy_pct() {  # machine-wide busy CPU % over $1 seconds
   local a b; a=$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat); sleep "$1"
@@ -77,7 +85,9 @@ cat > "$TMP/mkbpf.c" <<'C'
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
-/* stdin: "SYSCALL KIND" lines (deny | enosys | deny-namespace-flags); stdout: BPF */
+#include <sys/ioctl.h>
+/* stdin: "SYSCALL KIND" lines (deny | enosys | deny-namespace-flags | deny-tty-injection);
+   stdout: BPF */
 int main(void) {
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
   char name[128], kind[64];
@@ -91,6 +101,11 @@ int main(void) {
       for (unsigned i = 0; i < sizeof ns / sizeof ns[0]; i++)
         if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 1,
                              SCMP_A0(SCMP_CMP_MASKED_EQ, ns[i], ns[i])) < 0) return 2;
+    } else if (!strcmp(kind, "deny-tty-injection")) {
+      const unsigned long req[] = {TIOCSTI, TIOCLINUX};
+      for (unsigned i = 0; i < 2; i++)
+        if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 1,
+                             SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL, req[i])) < 0) return 2;
     } else if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(strcmp(kind, "enosys") ? EPERM : ENOSYS),
                                 nr, 0) < 0) {
       return 3;
@@ -108,8 +123,11 @@ BWRAP="bwrap --unshare-ipc --unshare-uts --unshare-pid --unshare-net --die-with-
 --symlink usr/sbin /sbin --symlink usr/lib /lib --symlink usr/lib64 /lib64 --proc /proc \
 --dev /dev --cap-drop ALL --seccomp 9 /bin/true 9<$TMP/filter.bpf"
 JAIL="$DRIVER --quiet --ns ipc,uts,mount,pid,net $TMP/spawn.ini"
-ORDER=(fork+exec bwrap jail jail-cold)
-declare -A CMD=([fork+exec]="/bin/true" [bwrap]="$BWRAP" [jail]="$JAIL" [jail-cold]="$JAIL")
+sed "s|^command = .*|command = exec kill -TERM 1|" "$TMP/spawn.ini" > "$TMP/vassal.ini"
+VASSAL_CMD="$VASSAL --use-clone ipc,uts,mount,pid,net $TMP/vassal.ini"
+ORDER=(fork+exec bwrap jail jail-cold vassal)
+declare -A CMD=([fork+exec]="/bin/true" [bwrap]="$BWRAP" [jail]="$JAIL" [jail-cold]="$JAIL"
+                [vassal]="$VASSAL_CMD")
 
 # Each variant must work before it is timed: a failing sandbox would look fast.
 for k in "${ORDER[@]}"; do
@@ -167,6 +185,7 @@ if command -v perf >/dev/null; then
   CPU[fork+exec]=$(cpu_ms "$N" sh -c /bin/true)
   CPU[bwrap]=$(cpu_ms "$N" sh -c "$BWRAP")
   CPU[jail-cold]=$(cpu_ms "$N" sh -c "$JAIL")
+  CPU[vassal]=$(cpu_ms "$N" sh -c "$VASSAL_CMD")
   CPU[jail]=$(cpu_ms 1 $JAIL --repeat "$N")
   echo
   echo "CPU per spawn (perf stat task-clock of every process of one spawn; sh -c wrapper subtracted), ms"
@@ -179,3 +198,5 @@ fi
 awk -v j="${MEAN[jail]}" -v b="${MEAN[bwrap]}" -v jm="${MED[jail]}" -v bm="${MED[bwrap]}" 'BEGIN{
   r = j / b; rm = jm / bm
   printf "jail / bwrap = %.2fx (mean), %.2fx (median); target <= 1.20x: %s\n", r, rm, (r <= 1.2 ? "met" : "NOT met") }'
+awk -v v="${MEAN[vassal]}" -v b="${MEAN[bwrap]}" -v vm="${MED[vassal]}" -v bm="${MED[bwrap]}" 'BEGIN{
+  printf "vassal FILE / bwrap = %.2fx (mean), %.2fx (median)\n", v / b, vm / bm }'
