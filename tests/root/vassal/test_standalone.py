@@ -31,7 +31,7 @@ with Test("vassal FILE in the foreground") as t:
     broken = t.write("broken.ini", "[uwsgi]\ncommand = true\npivot-root = /nonexistent/root old\n")
     r = t.run([t.bin("vassal"), broken], check=False, timeout=30)
     t.check_eq(r.returncode, 1, "exit status of a setup failure")
-    t.check_in("PIVOT_ROOT failed: '/nonexistent/root'", r.stderr, "the failing step and object")
+    t.check_in("PIVOT_ROOT failed: check new root '/nonexistent/root'", r.stderr, "the failing step and object")
 
     r = t.run([t.bin("vassal"), t.write("net.ini", "[uwsgi]\ncommand = true\ntuntap-device = t0 /run/x.sock\n")],
               check=False)
