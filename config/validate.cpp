@@ -41,6 +41,19 @@ std::string format_size(uint64_t bytes) {
   return n(bytes) + " bytes";
 }
 
+// An encoder's `:LOGGER` names one of the loggers (logto is the logger named "file").
+template <typename Encoders>
+void check_encoder_loggers(Checker& c, const Encoders& encoders, const std::vector<LoggerSpec>& loggers,
+                           const std::optional<std::string>& logto, const char* otherwise) {
+  std::set<std::string> names;
+  for (const auto& l : loggers) names.insert(l.name);
+  if (logto) names.insert("file");
+  for (const auto& e : encoders)
+    if (e.logger && !names.count(*e.logger))
+      c.error({"log-encoder"},
+              "log-encoder '" + e.text + "' names logger '" + *e.logger + "', " + otherwise);
+}
+
 // Two loggers writing the same place (`logger = stderr` twice, one file twice, `logto` and a
 // `file:` of the same path) would write every line twice: refused rather than guessed at.
 void check_duplicate_loggers(Checker& c, const std::vector<LoggerSpec>& loggers,
@@ -130,15 +143,8 @@ std::vector<Diagnostic> validate(const VassalSpec& s, const KeyWhere& where,
   check_duplicate_loggers(c, s.logger, s.logto);
   // With loggers of its own, a vassal's `:LOGGER` must name one of them (without any, it
   // names the emperor's, which the emperor checks when it configures the vassal's logs).
-  if (!s.logger.empty() || s.logto) {
-    std::set<std::string> loggers;
-    for (const auto& l : s.logger) loggers.insert(l.name);
-    if (s.logto) loggers.insert("file");
-    for (const auto& e : s.log_encoder)
-      if (e.logger && !loggers.count(*e.logger))
-        c.error({"log-encoder"}, "log-encoder '" + e.text + "' names logger '" + *e.logger +
-                                     "', which this vassal does not define");
-  }
+  if (!s.logger.empty() || s.logto)
+    check_encoder_loggers(c, s.log_encoder, s.logger, s.logto, "which this vassal does not define");
   return c.take();
 }
 
@@ -162,13 +168,7 @@ std::vector<Diagnostic> validate(const EmperorSpec& s, const KeyWhere& where,
     c.error({"emperor-max-throttle", "emperor-throttle"},
             "emperor-max-throttle must not be less than emperor-throttle");
   check_duplicate_loggers(c, s.logger, s.logto);
-  std::set<std::string> loggers;
-  for (const auto& l : s.logger) loggers.insert(l.name);
-  if (s.logto) loggers.insert("file");
-  for (const auto& e : s.log_encoder)
-    if (e.logger && !loggers.count(*e.logger))
-      c.error({"log-encoder"}, "log-encoder '" + e.text + "' names logger '" + *e.logger +
-                                   "', which is not defined");
+  check_encoder_loggers(c, s.log_encoder, s.logger, s.logto, "which is not defined");
   return c.take();
 }
 
