@@ -18,5 +18,6 @@ ns="embench$$"
 ip netns add "$ns"
 trap 'ip netns del "$ns" 2>/dev/null || true' EXIT
 ip -n "$ns" link set lo up
-exec ip netns exec "$ns" python3 "$here/emperor/bench.py" --build "$build" \
+# Not exec: the EXIT trap must still run to delete the namespace.
+ip netns exec "$ns" python3 "$here/emperor/bench.py" --build "$build" \
   --trials "${TRIALS:-20}" --vassals "${VASSALS:-500}" --idle "${IDLE:-10}"
