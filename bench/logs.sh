@@ -88,6 +88,22 @@ g++ $CXXFLAGS "$HERE/logs/line_writer.cpp" -o "$W/line_writer" || die "build lin
 
 # ----------------------------------------------------------------------------- runs
 # Each run prints one line: "<lines_per_sec> <cpu_seconds> <seconds>".
+# Stops a timed server (SIGNAL, then SIGKILL after TRIES x 50 ms), checks that its output file
+# holds exactly N lines, and prints "lines/s cpu-seconds wall-seconds" ("0 0 0" on a failed run;
+# the return status then is 1).
+stop_and_report() {  # name pid signal tries ok out elapsed_ns cpu_ticks
+  local name=$1 pid=$2 sig=$3 tries=$4 ok=$5 out=$6 ns=$7 ticks=$8
+  kill -"$sig" "$pid" 2>/dev/null
+  for _ in $(seq 1 "$tries"); do alive "$pid" || break; sleep 0.05; done
+  alive "$pid" && kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  [ "$ok" = 1 ] || { log "$name: the last line never arrived (timeout $TIMEOUT s)"; echo "0 0 0"; return 1; }
+  local lines; lines=$(grep -c 'seq=' "$out")
+  [ "$lines" = "$N" ] || { log "$name: $lines lines in the file, expected $N"; echo "0 0 0"; return 1; }
+  awk -v n="$N" -v ns="$ns" -v t="$ticks" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { s = ns / 1e9; printf "%.0f %.3f %.3f\n", n / s, t / hz, s }'
+}
+
 pin_cmd() { [ "$1" = pinned ] && echo "taskset -c 0" || true; }
 
 run_ours() {  # mode(direct|pipe) pin(free|pinned)
@@ -128,16 +144,8 @@ EOT
   done
   end=$(date +%s%N)
   local ticks; ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)
-  kill -INT "$pid" 2>/dev/null
-  for _ in $(seq 1 100); do alive "$pid" || break; sleep 0.05; done
-  alive "$pid" && kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
-  [ "$ok" = 1 ] || { log "uwsgi: the last line never arrived (timeout $TIMEOUT s)"; echo "0 0 0"; return; }
-  local lines; lines=$(grep -c 'seq=' "$out")
-  [ "$lines" = "$N" ] || { log "uwsgi: $lines lines in the file, expected $N"; echo "0 0 0"; return; }
+  stop_and_report uwsgi "$pid" INT 100 "$ok" "$out" "$((end - start))" "$ticks" || return 0
   cp "$out" "$W/uwsgi.sample"
-  awk -v n="$N" -v ns="$((end - start))" -v t="$ticks" -v hz="$(getconf CLK_TCK)" \
-    'BEGIN { s = ns / 1e9; printf "%.0f %.3f %.3f\n", n / s, t / hz, s }'
 }
 
 run_emperor() {  # pin(free|pinned) [--batch]
@@ -166,15 +174,7 @@ EOT
   done
   end=$(date +%s%N)
   t1=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo "$t0")
-  kill -TERM "$pid" 2>/dev/null
-  for _ in $(seq 1 200); do alive "$pid" || break; sleep 0.05; done
-  alive "$pid" && kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
-  [ "$ok" = 1 ] || { log "emperor: the last line never arrived (timeout $TIMEOUT s)"; echo "0 0 0"; return; }
-  local lines; lines=$(grep -c 'seq=' "$out")
-  [ "$lines" = "$N" ] || { log "emperor: $lines lines in the file, expected $N"; echo "0 0 0"; return; }
-  awk -v n="$N" -v ns="$((end - start))" -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" \
-    'BEGIN { s = ns / 1e9; printf "%.0f %.3f %.3f\n", n / s, t / hz, s }'
+  stop_and_report emperor "$pid" TERM 200 "$ok" "$out" "$((end - start))" "$((t1 - t0))" || true
 }
 
 median() { sort -n | awk '{a[NR] = $1} END { if (NR == 0) print 0; else print a[int((NR + 1) / 2)] }'; }
