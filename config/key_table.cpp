@@ -259,12 +259,12 @@ std::vector<KeyDef<VassalSpec>> make_vassal_keys() {
   };
   const HookKey hook_keys[] = {
       {"exec-pre-jail", &S::exec_pre_jail, true,
-       "Shell command run before the root changes (host filesystem, vassal namespaces)."},
-      {"exec-post-jail", &S::exec_post_jail, true, "Shell command run after the root changed."},
+       "Command run before the root changes (host filesystem, vassal namespaces)."},
+      {"exec-post-jail", &S::exec_post_jail, true, "Command run after the root changed."},
       {"exec-as-root", &S::exec_as_root, true,
-       "Shell command run in the jail with /proc mounted and all capabilities, before "
+       "Command run in the jail with /proc mounted and all capabilities, before "
        "privileges drop."},
-      {"exec-as-user", &S::exec_as_user, true, "Shell command run after privileges drop."},
+      {"exec-as-user", &S::exec_as_user, true, "Command run after privileges drop."},
       {"hook-pre-jail", &S::hook_pre_jail, false, "Hook action (ACTION:ARGS) before the root changes."},
       {"hook-post-jail", &S::hook_post_jail, false, "Hook action after the root changed."},
       {"hook-as-root", &S::hook_as_root, false, "Hook action before privileges drop."},
@@ -350,7 +350,7 @@ std::vector<KeyDef<VassalSpec>> make_vassal_keys() {
 
   keys.push_back(scalar<S, std::string>(
       {"command", K::Workers, R::Workers, "COMMAND",
-       "What each worker runs, with /bin/sh -c."},
+       "What each worker runs: plain words exec'd directly, else with /bin/sh -c."},
       &S::command, kString, kPrintString));
   keys.push_back(scalar<S, uint64_t>({"processes", K::Workers, R::Workers, "N",
                                       "Workers (the maximum with cheaper); default 1.",
@@ -507,7 +507,7 @@ std::vector<KeyDef<EmperorSpec>> make_emperor_keys() {
        "Rule for packets from vassals; first match wins."},
       &S::tuntap_router_firewall_out, Split::Whole, kRule, kPrintRule));
   keys.push_back(list<S, Hook>({"exec-as-root", K::Emperor, R::Restart, "COMMAND",
-                                "Shell command the emperor runs at start, after its routers "
+                                "Command the emperor runs at start, after its routers "
                                 "exist (e.g. ifconfig emperor0 ...)."},
                                &S::exec_as_root, Split::Whole, kExecHook, kPrintHook));
   add_logging_keys(keys);

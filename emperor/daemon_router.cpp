@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 
+#include "config/command_line.h"
 #include "emperor/daemon.h"
 #include "netns/apply.h"
 #include "sys/child.h"
@@ -57,7 +58,8 @@ Result<void> Daemon::start_router() {
 Result<void> Daemon::run_exec_as_root() {
   for (const auto& hook : options_.config.exec_as_root) {
     sys::SpawnOptions o;
-    o.argv = {"/bin/sh", "-c", hook.args.front()};
+    o.argv = config::command_argv(hook.args.front());
+    o.search_path = true;
     EMP_TRY(auto result, sys::run_and_capture(o, kExecAsRootTimeout));
     std::string output = result.output;
     while (!output.empty() && output.back() == '\n') output.pop_back();

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 
+#include "config/command_line.h"
 #include "sys/child.h"
 #include "sys/mount.h"
 #include "sys/identity.h"
@@ -21,7 +22,8 @@ std::string shown(const config::Hook& h) { return h.quiet ? "(quiet hook)" : h.t
 Result<void> run_command(const std::string& command, const std::string& key, bool fatal,
                          bool quiet, const HookContext& context) {
   sys::SpawnOptions o;
-  o.argv = {"/bin/sh", "-c", command};
+  o.argv = config::command_argv(command);
+  o.search_path = true;
   o.death_signal = SIGKILL;
   const std::string what = key + " '" + (quiet ? std::string("(quiet hook)") : command) + "'";
   sys::CaptureOptions capture;

@@ -1,9 +1,10 @@
-// Child processes owned through a pidfd: spawned with clone3(CLONE_PIDFD) (optionally into
-// new namespaces) and, at once, execve. Between clone and exec the child only arranges
-// its fds (dup2), sets its death signal, session and directory, and execs: no allocation,
-// no locks, so it is safe from a threaded parent. A step that fails there (dup2, chdir,
-// execve) is written to a close-on-exec pipe and spawn() returns it as an error, so a bad
-// working directory reads "chdir '/x': No such file or directory", not "exit status 127".
+// Child processes owned through a pidfd: spawned with clone(CLONE_PIDFD | CLONE_VM |
+// CLONE_VFORK) (optionally into new namespaces) and, at once, execve. The child shares the
+// caller's memory until it execs, so between clone and exec it only arranges its fds
+// (dup2), sets its death signal, session and directory, and execs: no allocation, no locks,
+// so it is safe from a threaded parent. A step that fails there (dup2, chdir, execve) is
+// left in shared memory and spawn() returns it as an error, so a bad working directory
+// reads "chdir '/x': No such file or directory", not "exit status 127".
 #pragma once
 
 #include <sys/types.h>
@@ -40,6 +41,12 @@ struct SpawnOptions {
   int death_signal = 0;      // PR_SET_PDEATHSIG: the signal the child gets when we die
   bool new_session = false;  // setsid()
   std::string cwd;           // chdir() before exec when not empty
+  // argv[0] without a '/' is looked for in each directory of PATH (from `env`, else the
+  // caller's), as execvp does: the first that execs wins, EACCES is reported over ENOENT.
+  bool search_path = false;
+  // LISTEN_PID=<the child's pid> is added to the environment (sd_listen_fds(3) needs the
+  // pid of the process that uses the fds, which exists only after the clone).
+  bool listen_pid_env = false;
 };
 
 class Child {

@@ -1,5 +1,7 @@
 #include "vassal/activation.h"
 
+#include "config/command_line.h"
+
 namespace emp::vassal {
 namespace {
 
@@ -43,10 +45,8 @@ std::vector<std::string> worker_env(const WorkerEnvInput& in) {
   return env;
 }
 
-std::vector<std::string> worker_argv(const std::string& command, bool listen_pid) {
-  if (!listen_pid) return {"/bin/sh", "-c", command};
-  // "$0" is the command, passed as an argument: it is never re-parsed by the outer shell.
-  return {"/bin/sh", "-c", "LISTEN_PID=$$; export LISTEN_PID; exec /bin/sh -c \"$0\"", command};
+std::vector<std::string> worker_argv(const std::string& command) {
+  return config::command_argv(command);
 }
 
 }  // namespace emp::vassal

@@ -1,6 +1,6 @@
 // What a worker gets: its argv and environment, with the systemd socket-activation
 // convention (sd_listen_fds(3)): the listening sockets on fds 3.., LISTEN_FDS,
-// LISTEN_FDNAMES and LISTEN_PID, plus NOTIFY_SOCKET and WATCHDOG_USEC. Pure.
+// LISTEN_FDNAMES (LISTEN_PID comes with the spawn), plus NOTIFY_SOCKET and WATCHDOG_USEC. Pure.
 #pragma once
 
 #include <chrono>
@@ -32,9 +32,9 @@ struct WorkerEnvInput {
 // replaces. Each name appears once: a later value replaces an earlier one in place.
 std::vector<std::string> worker_env(const WorkerEnvInput& in);
 
-// LISTEN_PID must be the pid of the process that uses the fds, known only after the fork:
-// with sockets, the worker's /bin/sh sets it to its own pid ($$) and execs a second
-// /bin/sh that runs the command, in the same process. Without sockets: /bin/sh -c command.
-std::vector<std::string> worker_argv(const std::string& command, bool listen_pid);
+// The command's words when it needs no shell (argv[0] to be found in PATH), else
+// /bin/sh -c command (config::command_argv). LISTEN_PID is not here: it is the worker's
+// pid, which only the spawn knows (sys::SpawnOptions::listen_pid_env).
+std::vector<std::string> worker_argv(const std::string& command);
 
 }  // namespace emp::vassal

@@ -16,6 +16,7 @@
 #include <optional>
 #include <vector>
 
+#include "config/command_line.h"
 #include "config/spec_json.h"
 #include "sys/child.h"
 #include "sys/epoll.h"
@@ -244,7 +245,9 @@ struct Master::Impl {
     if (options.notify) env.notify_socket = options.notify->address();
     env.watchdog = spec.worker_watchdog;
     sys::SpawnOptions o;
-    o.argv = worker_argv(spec.command.value_or(""), !options.sockets.empty());
+    o.argv = worker_argv(spec.command.value_or(""));
+    o.search_path = true;
+    o.listen_pid_env = !options.sockets.empty();
     o.env = worker_env(env);
     for (size_t i = 0; i < options.sockets.size(); ++i)
       o.fds.emplace_back(options.sockets[i].fd.get(), kFirstListenFd + static_cast<int>(i));
@@ -268,7 +271,8 @@ struct Master::Impl {
     }
     auto child = sys::Child::spawn(o);
     if (!child) {
-      fatal("EXEC", "start worker " + std::to_string(w.slot) + ": " + child.error().message);
+      fatal("EXEC", "command '" + spec.command.value_or("") + "' could not run: " +
+                        child.error().message + " (worker " + std::to_string(w.slot) + ")");
       return;
     }
     if (out && err) {
@@ -469,7 +473,9 @@ struct Master::Impl {
       spawn(w);  // replaced on purpose: back at once (with the new spec after a reload)
       return;
     }
-    if (status.signal == 0 && looks_like_exec_failure(status.code, uptime, w.ever_ran_long)) {
+    // A program exec'd directly reports its own exec failure at the spawn; this is the shell's.
+    if (status.signal == 0 && !config::plain_command_words(spec.command.value_or("")) &&
+        looks_like_exec_failure(status.code, uptime, w.ever_ran_long)) {
       fatal("EXEC", "command '" + spec.command.value_or("") + "' could not run: /bin/sh " +
                         status.to_string() +
                         (status.code == 127 ? " (command not found)" : " (not executable)"));

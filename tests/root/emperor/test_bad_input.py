@@ -32,8 +32,19 @@ with Test("bad vassal files are reported and harm nobody") as t:
     # a command that does not exist: failed, with the exec error (not a respawn loop)
     t.write(os.path.join(d, "nocmd.toml"), 'command = "/nonexistent/program --flag"\n')
     v = e.wait_state("nocmd", "failed")
-    t.check_in("EXEC: command '/nonexistent/program --flag' could not run: /bin/sh exit status 127 (command not found)",
-               v["last_error"], "exec error")
+    t.check_in("EXEC: command '/nonexistent/program --flag' could not run: execve '/nonexistent/program': "
+               "No such file or directory (worker 1)", v["last_error"], "exec error")
+    # the same through PATH: the directories searched are named
+    t.write(os.path.join(d, "nopath.toml"), 'command = "exec no-such-program-here --flag"\n')
+    v = e.wait_state("nopath", "failed")
+    t.check_in("EXEC: command 'exec no-such-program-here --flag' could not run: execve 'no-such-program-here' "
+               "(looked for in PATH /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin): "
+               "No such file or directory", v["last_error"], "PATH exec error")
+    # and through the shell (a command with shell syntax): the shell's 127 is read as such
+    t.write(os.path.join(d, "noshell.toml"), 'command = "no-such-program-here > /dev/null"\n')
+    v = e.wait_state("noshell", "failed")
+    t.check_in("EXEC: command 'no-such-program-here > /dev/null' could not run: /bin/sh exit status 127 "
+               "(command not found)", v["last_error"], "shell exec error")
     t.check_in("not found", v["last_error"], "the shell's own message is attached")
 
     # the same name twice: the first keeps it, the second is reported
@@ -45,7 +56,8 @@ with Test("bad vassal files are reported and harm nobody") as t:
         t.write(os.path.join(d, name), "[uwsgi]\ncommand = sleep 1000\n")
     time.sleep(0.3)
     names = sorted(v["name"] for v in e.status()["vassals"])
-    t.check_eq(names, ["broken", "garbage", "good", "list", "nocmd"], "vassals after leftovers")
+    t.check_eq(names, ["broken", "garbage", "good", "list", "nocmd", "nopath", "noshell"],
+               "vassals after leftovers")
 
     # a file removed while its vassal starts: no trace left
     for i in range(5):

@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "config/command_line.h"
 #include "config/loader.h"
 #include "config/system_env.h"
 #include "config/text.h"
@@ -92,21 +93,20 @@ Result<void> create_tun(const std::string& name) {
   return ok();
 }
 
+// As the vassal's master starts a worker: sys::Child with the command's argv (direct exec
+// of plain words, else /bin/sh -c), found in PATH.
 int run_worker(const std::string& command) {
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    std::perror("fork");
-    return 4;
+  sys::SpawnOptions o;
+  o.argv = config::command_argv(command);
+  o.search_path = true;
+  auto child = sys::Child::spawn(o);
+  if (!child) {
+    std::fprintf(stderr, "%s\n", child.error().message.c_str());
+    return 127;
   }
-  if (pid == 0) {
-    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-    std::perror("exec /bin/sh");
-    ::_exit(127);
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  auto status = child->wait();
+  if (!status) return 4;
+  return status->signal ? 128 + status->signal : status->code;
 }
 
 // mount_setattr answers ENOSYS from here on, as before Linux 5.12.

@@ -1,0 +1,48 @@
+"""A command of plain words is exec'd directly (no /bin/sh in between: the worker is the
+program, with its own pid); a command with shell syntax still runs through /bin/sh -c; the
+same for exec-* hooks; a program not found in PATH is named with the directories searched."""
+
+import os
+
+from harness import Test, wait_for
+from workers_util import Standalone, children, ini
+
+
+def exe(pid):
+    return os.path.realpath(f"/proc/{pid}/exe")
+
+
+def cmdline(pid):
+    with open(f"/proc/{pid}/cmdline", "rb") as f:
+        return [a.decode() for a in f.read().split(b"\0")[:-1]]
+
+
+sleep = os.path.realpath("/usr/bin/sleep")
+shell = os.path.realpath("/bin/sh")
+
+with Test("direct exec of plain commands, /bin/sh for shell syntax") as t:
+    marker = t.path("hook-ran")
+    v = Standalone(t, "plain", ini(command="exec sleep 1000", processes=2, reload_mercy=1,
+                                   exec_pre_jail=f"touch {marker}"))
+    master = v.master()
+    workers = wait_for(lambda: len(children(master)) == 2 and children(master), what="two workers")
+    for w in workers:
+        wait_for(lambda: exe(w) == sleep, what=f"worker {w} to be sleep itself")
+        t.check_eq(cmdline(w), ["sleep", "1000"], f"argv of worker {w}: the words, no shell")
+    t.check(os.path.exists(marker), "a plain exec-pre-jail hook ran")
+    t.check_eq(v.stop(), 0, "stopped")
+
+    v = Standalone(t, "shell", ini(command="sleep 1000; exit 0", processes=1, reload_mercy=1))
+    master = v.master()
+    w = wait_for(lambda: (children(master) or [None])[0], what="the worker")
+    wait_for(lambda: exe(w) == shell and (children(w) or [None])[0], what="the shell and its sleep")
+    t.check_eq(cmdline(w)[:2], ["/bin/sh", "-c"], "shell syntax goes to /bin/sh -c")
+    t.check_eq(exe(children(w)[0]), sleep, "which runs the program")
+    t.check_eq(v.stop(), 0, "stopped")
+
+    v = Standalone(t, "nohook", ini(command="exec sleep 1000",
+                                    exec_pre_jail="no-such-hook-program --x"))
+    t.check_eq(v.proc.wait(timeout=30), 1, "a hook that cannot run fails the vassal")
+    t.check_in("exec-pre-jail 'no-such-hook-program --x': execve 'no-such-hook-program' (looked "
+               "for in PATH /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin): No such "
+               "file or directory", v.output(), "the hook's exec error names the PATH searched")
