@@ -23,6 +23,10 @@ UWSGI = "/usr/bin/uwsgi-core"
 work = tempfile.mkdtemp(prefix="emperor-bench-")
 os.chmod(work, 0o755)
 started = []
+# The probe hook (stamp.c): the same program for both emperors.
+STAMP = os.path.join(work, "stamp")
+subprocess.run(["gcc", "-O2", "-o", STAMP, os.path.join(os.path.dirname(os.path.abspath(__file__)), "stamp.c")],
+               check=True)
 
 
 def cleanup():
@@ -109,11 +113,11 @@ def reaction(kind):
         path = os.path.join(stage, name + ".ini")
         with open(path, "w") as f:
             if kind == "ours":
-                # The first hook of the vassal: it records when it ran (and its pid).
-                f.write(f"[uwsgi]\nexec-pre-jail = echo $$(date +%%s%%N) $$PPID > {marker}\n"
+                # The first hook of the vassal: it records when it ran (and its parent).
+                f.write(f"[uwsgi]\nexec-pre-jail = {STAMP} {marker}\n"
                         f"command = exec sleep 1000\nreload-mercy = 1\n")
             else:
-                f.write(f"[uwsgi]\nmaster = true\nexec-as-root = [ -e {marker} ] || echo $(date +%%s%%N) $PPID > {marker}\n"
+                f.write(f"[uwsgi]\nmaster = true\nexec-as-root = {STAMP} {marker}\n"
                         f"socket = 127.0.0.1:3031\nuid = nobody\ngid = nogroup\n")
         # a random phase against uWSGI's 3 s polling, as a real operator's drop would have
         time.sleep(0.05 + (n * 0.37) % 1.0)
