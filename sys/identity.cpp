@@ -1,14 +1,20 @@
 #include "sys/identity.h"
 
-#include <grp.h>
-#include <pwd.h>
+#include <grp.h>  // setgroups(2)
 #include <unistd.h>
 
 #include <cerrno>
 #include <charconv>
 
+#include "sys/file_io.h"
+#include "sys/user_db.h"
+
 namespace emp::sys {
 namespace {
+
+constexpr const char* kPasswd = "/etc/passwd";
+constexpr const char* kGroup = "/etc/group";
+constexpr size_t kDatabaseLimit = 64 * 1024 * 1024;
 
 std::optional<uint32_t> as_number(const std::string& s) {
   uint32_t v = 0;
@@ -17,72 +23,42 @@ std::optional<uint32_t> as_number(const std::string& s) {
   return v;
 }
 
-// getpw*_r/getgr*_r report "no entry" as 0 (or ENOENT/ESRCH) with a null result, and
-// real failures (an unreadable database) as another errno; the buffer grows on ERANGE.
-bool no_entry(int err) { return err == 0 || err == ENOENT || err == ESRCH; }
+// The database's text; a missing file is an empty database (a bare root may have none).
+Result<std::string> database(const char* path) {
+  auto text = read_file(path, kDatabaseLimit);
+  if (!text && text.error().code == ENOENT) return std::string();
+  return text;
+}
 
 }  // namespace
 
 Result<UserLookup> lookup_user(const std::string& name_or_number) {
   const auto number = as_number(name_or_number);
-  const std::string what = "user '" + name_or_number + "'";
-  // Entries point into the lookup's buffer; copy out what we need inside the callback.
+  EMP_TRY(const std::string passwd, database(kPasswd).context("look up user '" + name_or_number + "'"));
+  const auto entry = number ? find_uid(passwd, *number) : find_user(passwd, name_or_number);
   UserLookup out;
-  auto copy = [&](passwd* pw) {
-    out.user = User{pw->pw_uid, pw->pw_gid, pw->pw_name};
+  if (entry) {
+    out.user = User{entry->uid, entry->gid, entry->name};
     out.found = true;
-  };
-  std::vector<char> buf(4096);
-  for (;;) {
-    passwd entry{};
-    passwd* result = nullptr;
-    const int err = number ? ::getpwuid_r(*number, &entry, buf.data(), buf.size(), &result)
-                           : ::getpwnam_r(name_or_number.c_str(), &entry, buf.data(), buf.size(),
-                                          &result);
-    if (err == ERANGE && buf.size() < (1u << 20)) {
-      buf.resize(buf.size() * 2);
-      continue;
-    }
-    if (!no_entry(err)) return fail_errno("look up " + what, err);
-    if (result) copy(result);
-    break;
+    return out;
   }
-  if (out.found) return out;
-  if (!number) return fail("unknown " + what, ENOENT);
+  if (!number) return fail("unknown user '" + name_or_number + "' (not in " + kPasswd + ")", ENOENT);
   out.user.uid = *number;
   return out;
 }
 
 Result<gid_t> lookup_group(const std::string& name_or_number) {
   if (const auto number = as_number(name_or_number)) return static_cast<gid_t>(*number);
-  std::vector<char> buf(4096);
-  for (;;) {
-    group entry{};
-    group* result = nullptr;
-    const int err = ::getgrnam_r(name_or_number.c_str(), &entry, buf.data(), buf.size(), &result);
-    if (err == ERANGE && buf.size() < (1u << 20)) {
-      buf.resize(buf.size() * 2);
-      continue;
-    }
-    if (!no_entry(err))
-      return fail_errno("look up group '" + name_or_number + "'", err);
-    if (!result) return fail("unknown group '" + name_or_number + "'", ENOENT);
-    return result->gr_gid;
-  }
+  EMP_TRY(const std::string group, database(kGroup).context("look up group '" + name_or_number + "'"));
+  const auto entry = find_group(group, name_or_number);
+  if (!entry) return fail("unknown group '" + name_or_number + "' (not in " + kGroup + ")", ENOENT);
+  return entry->gid;
 }
 
 Result<std::vector<gid_t>> groups_of(const std::string& user, gid_t gid) {
-  std::vector<gid_t> groups(64);
-  for (;;) {
-    int n = static_cast<int>(groups.size());
-    if (::getgrouplist(user.c_str(), gid, groups.data(), &n) >= 0) {
-      groups.resize(static_cast<size_t>(n));
-      return groups;
-    }
-    if (n <= static_cast<int>(groups.size()) || groups.size() > 65536)
-      return fail("look up the groups of '" + user + "': getgrouplist failed");
-    groups.resize(static_cast<size_t>(n));
-  }
+  EMP_TRY(const std::string group, database(kGroup).context("look up the groups of '" + user + "'"));
+  const auto ids = groups_of_user(group, user, gid);
+  return std::vector<gid_t>(ids.begin(), ids.end());
 }
 
 Result<void> set_groups(const std::vector<gid_t>& groups) {

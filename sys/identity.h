@@ -1,5 +1,6 @@
-// Who the process is: user and group lookups (the NSS databases of the filesystem the
-// process sees at the call), supplementary groups, gid and uid, and its UTS host name.
+// Who the process is: user and group lookups (/etc/passwd and /etc/group of the filesystem
+// the process sees at the call, read as files: no NSS module is ever loaded, see
+// sys/user_db.h), supplementary groups, gid and uid, and its UTS host name.
 // No policy: jail/apply decides the order and the defaults.
 #pragma once
 
@@ -20,15 +21,16 @@ struct User {
 };
 
 // "www-data" or "33". A number without a passwd entry is accepted (name and gid unset:
-// found == false). Errors read: unknown user 'nosuchuser'
+// found == false). Errors read: unknown user 'nosuchuser' (not in /etc/passwd)
 struct UserLookup {
   User user;
   bool found = false;
 };
 Result<UserLookup> lookup_user(const std::string& name_or_number);
-// "www-data" or "33" (a number needs no group entry). Errors read: unknown group 'x'
+// "www-data" or "33" (a number needs no group entry). Errors read: unknown group 'x' (not in
+// /etc/group)
 Result<gid_t> lookup_group(const std::string& name_or_number);
-// getgrouplist(3): the groups of `user` in the group database, `gid` included.
+// As getgrouplist(3): `gid`, then every group of /etc/group that lists `user`.
 Result<std::vector<gid_t>> groups_of(const std::string& user, gid_t gid);
 
 // setgroups(2), setresgid(2), setresuid(2): real, effective and saved ids all set.

@@ -44,9 +44,9 @@ with Test("jail: failure modes name the step and leave nothing behind") as t:
            "mkdir:/proc/nope/x", "hook-pre-jail 'mkdir:/proc/nope/x': mkdir '/proc/nope'")
 
     expect(t, jt.jailed(t, "user", root, ["uid = no-such-user-here"], "true"), "IDENTITY",
-           "no-such-user-here", "unknown user 'no-such-user-here'")
+           "no-such-user-here", "unknown user 'no-such-user-here' (not in /etc/passwd)")
     expect(t, jt.jailed(t, "group", root, ["uid = nobody", "add-gid = no-such-group"], "true"),
-           "IDENTITY", "nobody", "unknown group 'no-such-group'")
+           "IDENTITY", "nobody", "unknown group 'no-such-group' (not in /etc/group)")
     expect(t, jt.jailed(t, "cap", root, ["cap = net_bind_service,cap_fly"], "true"), "CAPS",
            "cap_fly", "unknown capability 'cap_fly'")
     expect(t, jt.jailed(t, "syscall", root, ["seccomp-deny = no_such_call"], "true"), "SECCOMP",
