@@ -11,7 +11,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${BUILD:-$here/../build}
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
-for tool in uwsgi-core bwrap python3 ip; do
+for tool in uwsgi-core bwrap python3 ip gcc; do
   command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install uwsgi-core bubblewrap)" >&2; exit 1; }
 done
 ns="embench$$"
