@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <map>
+#include <unordered_map>
 #include <memory>
 #include <optional>
 #include <random>
@@ -124,6 +125,8 @@ class Daemon {
   std::multimap<std::string, uint64_t> log_followers_;
 
   std::map<std::string, std::unique_ptr<Record>> records_;  // by vassal name
+  // The same records by id: every channel message and timer names its vassal by id.
+  std::unordered_map<uint64_t, Record*> records_by_id_;
   std::map<std::string, std::string> owner_of_file_;         // filename -> vassal name
   std::set<std::string> reported_;                           // one-time messages already logged
   uint64_t next_id_ = 1;

@@ -41,9 +41,8 @@ int64_t unix_ms_now() {
 }  // namespace
 
 Record* Daemon::by_id(uint64_t id) {
-  for (auto& [name, r] : records_)
-    if (r->id == id) return r.get();
-  return nullptr;
+  const auto it = records_by_id_.find(id);
+  return it == records_by_id_.end() ? nullptr : it->second;
 }
 
 Record& Daemon::make_record(const std::string& name, const FileSnapshot& snap) {
@@ -54,6 +53,8 @@ Record& Daemon::make_record(const std::string& name, const FileSnapshot& snap) {
   r->since_unix_ms = unix_ms_now();
   owner_of_file_[snap.filename] = name;
   Record& ref = *r;
+  if (auto it = records_.find(name); it != records_.end()) records_by_id_.erase(it->second->id);
+  records_by_id_[ref.id] = &ref;
   records_[name] = std::move(r);
   status_dirty_ = true;
   configure_logs(ref);
@@ -350,6 +351,7 @@ void Daemon::forget(Record& r) {
     control_->close_after_flush(first->second);
   }
   log_followers_.erase(name);
+  if (auto it = records_.find(name); it != records_.end()) records_by_id_.erase(it->second->id);
   records_.erase(name);
   status_dirty_ = true;
   // A file of the same name that was refused while this one lived may take over now.
