@@ -91,37 +91,32 @@ void format_pid(pid_t value, char* out) {
   *out = '\0';
 }
 
-// "/usr/bin:/bin" back from the candidates tried for `name`, for an error message.
-std::string programs_path_text(const std::vector<std::string>& programs, const std::string& name) {
-  std::string out;
-  for (const auto& p : programs) {
-    if (!out.empty()) out += ':';
-    out += p.size() > name.size() ? p.substr(0, p.size() - name.size() - 1) : std::string();
-  }
-  return out;
-}
+// The paths to try for argv[0], as execvp would try them, and the PATH they come from
+// (empty when argv[0] is tried as it is).
+struct ProgramSearch {
+  std::vector<std::string> candidates;
+  std::string path;
+};
 
-// The candidates for argv[0], as execvp would try them.
-std::vector<std::string> programs_to_try(const SpawnOptions& o) {
+ProgramSearch programs_to_try(const SpawnOptions& o) {
   const std::string& name = o.argv[0];
-  if (!o.search_path || name.find('/') != std::string::npos) return {name};
-  std::string path = kDefaultPath;
+  if (!o.search_path || name.find('/') != std::string::npos) return {{name}, {}};
+  ProgramSearch s{{}, kDefaultPath};
   if (o.env) {
     for (const auto& e : *o.env)
-      if (e.compare(0, 5, "PATH=") == 0) path = e.substr(5);
+      if (e.compare(0, 5, "PATH=") == 0) s.path = e.substr(5);
   } else if (const char* p = std::getenv("PATH")) {
-    path = p;
+    s.path = p;
   }
-  std::vector<std::string> out;
   size_t start = 0;
   for (;;) {
-    const size_t colon = path.find(':', start);
-    const std::string dir = path.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
-    out.push_back(dir.empty() ? name : dir + "/" + name);  // an empty entry is the directory we are in
+    const size_t colon = s.path.find(':', start);
+    const std::string dir = s.path.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    s.candidates.push_back(dir.empty() ? name : dir + "/" + name);  // empty: the current directory
     if (colon == std::string::npos) break;
     start = colon + 1;
   }
-  return out;
+  return s;
 }
 
 // The child, on its own small stack in the parent's memory: async-signal-safe calls only,
@@ -228,6 +223,7 @@ const char* signal_name(int sig) {
 // faults after it: 69 ms in a VM here, 2.5 ms this way).
 Result<Child> Child::spawn(const SpawnOptions& o) {
   if (o.argv.empty()) return fail("spawn: empty argv");
+  if (o.clone_flags >> 32) return fail("spawn '" + o.argv[0] + "': clone flags beyond clone(2)'s 32 bits");
   // Everything the child touches is prepared here, before clone.
   std::vector<char*> argv = c_strings(o.argv);
   std::vector<char*> envp;
@@ -245,7 +241,7 @@ Result<Child> Child::spawn(const SpawnOptions& o) {
     envp.insert(envp.end() - 1, listen_pid.data());
   }
   char** env = envp.empty() ? environ : envp.data();
-  const std::vector<std::string> programs = programs_to_try(o);
+  const ProgramSearch search = programs_to_try(o);
   std::vector<UniqueFd> staged;
   std::vector<std::pair<int, int>> moves;  // (staged fd, target)
   for (const auto& [from, to] : o.fds) {
@@ -264,7 +260,7 @@ Result<Child> Child::spawn(const SpawnOptions& o) {
 
   ChildStack stack;
   if (!stack.ok()) return fail_errno("spawn '" + o.argv[0] + "': child stack");
-  ChildPlan plan{&moves, &o, argv.data(), env, exec_copy.get(), &programs,
+  ChildPlan plan{&moves, &o, argv.data(), env, exec_copy.get(), &search.candidates,
                  o.listen_pid_env ? listen_pid.data() + kListenPid.size() : nullptr, SpawnReport{}};
   int pidfd = -1;
   // clone(2), not clone3: glibc's wrapper runs child_main on the new stack, and seccomp
@@ -285,9 +281,8 @@ Result<Child> Child::spawn(const SpawnOptions& o) {
     case kReportDup: return fail_errno("spawn '" + o.argv[0] + "': dup2 to fd " + std::to_string(plan.report.detail));
     case kReportChdir: return fail_errno("chdir '" + o.cwd + "'");
     default:
-      if (programs.size() > 1 || programs.front() != o.argv[0])
-        return fail_errno("execve '" + o.argv[0] + "' (looked for in PATH " +
-                          programs_path_text(programs, o.argv[0]) + ")");
+      if (!search.path.empty())
+        return fail_errno("execve '" + o.argv[0] + "' (looked for in PATH " + search.path + ")");
       return fail_errno("execve '" + o.argv[0] + "'");
   }
 }
