@@ -1,7 +1,7 @@
 #include "config/command_line.h"
 
 #include <algorithm>
-#include <array>
+#include <iterator>
 
 namespace emp::config {
 namespace {
@@ -25,16 +25,13 @@ bool blank(char c) { return c == ' ' || c == '\t'; }
 // usual extras, reserved words): as a first word they stay with the shell, which runs them
 // without any exec, and whose meaning an external program of the same name may not have.
 bool shell_word(std::string_view w) {
-  static constexpr std::array<std::string_view, 46> kWords = {
+  static constexpr std::string_view kWords[] = {
       ".", ":", "alias", "bg", "break", "case", "cd", "command", "continue", "do", "done",
       "echo", "elif", "else", "esac", "eval", "exec", "exit", "export", "false", "fc", "fg",
-      "fi", "for", "getopts", "hash", "if", "jobs", "kill", "local", "printf", "pwd", "read",
-      "readonly", "return", "set", "shift", "test", "then", "times", "trap", "true", "type",
-      "ulimit", "umask", "unset"};
-  static constexpr std::array<std::string_view, 6> kMore = {"until", "wait", "while", "unalias",
-                                                            "source", "function"};
-  return std::find(kWords.begin(), kWords.end(), w) != kWords.end() ||
-         std::find(kMore.begin(), kMore.end(), w) != kMore.end();
+      "fi", "for", "function", "getopts", "hash", "if", "jobs", "kill", "local", "printf",
+      "pwd", "read", "readonly", "return", "set", "shift", "source", "test", "then", "times",
+      "trap", "true", "type", "ulimit", "umask", "unalias", "unset", "until", "wait", "while"};
+  return std::find(std::begin(kWords), std::end(kWords), w) != std::end(kWords);
 }
 
 }  // namespace

@@ -1,7 +1,5 @@
 #include "vassal/activation.h"
 
-#include "config/command_line.h"
-
 namespace emp::vassal {
 namespace {
 
@@ -43,10 +41,6 @@ std::vector<std::string> worker_env(const WorkerEnvInput& in) {
   if (!in.notify_socket.empty()) put(env, "NOTIFY_SOCKET=" + in.notify_socket);
   if (in.watchdog) put(env, "WATCHDOG_USEC=" + std::to_string(in.watchdog->count() * 1000));
   return env;
-}
-
-std::vector<std::string> worker_argv(const std::string& command) {
-  return config::command_argv(command);
 }
 
 }  // namespace emp::vassal

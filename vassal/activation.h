@@ -1,6 +1,7 @@
 // What a worker gets: its argv and environment, with the systemd socket-activation
 // convention (sd_listen_fds(3)): the listening sockets on fds 3.., LISTEN_FDS,
-// LISTEN_FDNAMES (LISTEN_PID comes with the spawn), plus NOTIFY_SOCKET and WATCHDOG_USEC. Pure.
+// LISTEN_FDNAMES (LISTEN_PID: sys::SpawnOptions::listen_pid_env, as only the spawn knows the
+// worker's pid), plus NOTIFY_SOCKET and WATCHDOG_USEC. Pure.
 #pragma once
 
 #include <chrono>
@@ -31,10 +32,5 @@ struct WorkerEnvInput {
 // the master owns (EMPEROR_*, LISTEN_*, NOTIFY_SOCKET, WATCHDOG_USEC), which nothing
 // replaces. Each name appears once: a later value replaces an earlier one in place.
 std::vector<std::string> worker_env(const WorkerEnvInput& in);
-
-// The command's words when it needs no shell (argv[0] to be found in PATH), else
-// /bin/sh -c command (config::command_argv). LISTEN_PID is not here: it is the worker's
-// pid, which only the spawn knows (sys::SpawnOptions::listen_pid_env).
-std::vector<std::string> worker_argv(const std::string& command);
 
 }  // namespace emp::vassal

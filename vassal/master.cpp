@@ -245,7 +245,7 @@ struct Master::Impl {
     if (options.notify) env.notify_socket = options.notify->address();
     env.watchdog = spec.worker_watchdog;
     sys::SpawnOptions o;
-    o.argv = worker_argv(spec.command.value_or(""));
+    o.argv = config::command_argv(spec.command.value_or(""));
     o.search_path = true;
     o.listen_pid_env = !options.sockets.empty();
     o.env = worker_env(env);

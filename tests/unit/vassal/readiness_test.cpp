@@ -121,11 +121,5 @@ TEST_CASE("worker environment: ours, the env keys, socket activation") {
   CHECK(count_name(env, "LISTEN_PID") == 0u);  // set by the spawn, which knows the pid
 }
 
-TEST_CASE("worker argv: plain words exec'd directly, shell syntax through /bin/sh -c") {
-  CHECK(worker_argv("exec app --port=8000") == std::vector<std::string>{"app", "--port=8000"});
-  CHECK(worker_argv("exec app --x 'y'") ==
-        std::vector<std::string>{"/bin/sh", "-c", "exec app --x 'y'"});
-}
-
 }  // namespace
 }  // namespace emp::vassal
