@@ -1,4 +1,4 @@
-// What a worker gets: its argv and environment, with the systemd socket-activation
+// What a worker gets in its environment, with the systemd socket-activation
 // convention (sd_listen_fds(3)): the listening sockets on fds 3.., LISTEN_FDS,
 // LISTEN_FDNAMES (LISTEN_PID: sys::SpawnOptions::listen_pid_env, as only the spawn knows the
 // worker's pid), plus NOTIFY_SOCKET and WATCHDOG_USEC. Pure.
