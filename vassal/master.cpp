@@ -181,10 +181,12 @@ struct Master::Impl {
   void log_warning(const std::string& line) { log(line, kWarning); }
   void log_error(const std::string& line) { log(line, kError); }
 
-  void send(const Message& m) {
-    if (!options.channel || !options.channel->open()) return;
+  // True when the message went out on the channel.
+  bool send(const Message& m) {
+    if (!options.channel || !options.channel->open()) return false;
     auto sent = options.channel->send(m);
     if (!sent) std::fprintf(stderr, "vassal: %s\n", sent.error().message.c_str());
+    return sent.has_value();
   }
 
   Millis worker_mercy() const {
@@ -312,8 +314,10 @@ struct Master::Impl {
   }
 
   void fatal(const std::string& step, const std::string& message) {
-    log_error("fatal: " + message);
-    send(ErrorMessage{step, message});
+    // The channel's reader reports the error. Under the emperor the vassal's own log gets the
+    // line too (`emperor logs NAME`); `vassal FILE` prints what it reads, so once is enough.
+    const bool reported = send(ErrorMessage{step, message});
+    if (!reported || options.worker_output) log_error("fatal: " + message);
     exit_code = 1;
     begin_stop();
   }
