@@ -273,8 +273,17 @@ struct Master::Impl {
     }
     auto child = sys::Child::spawn(o);
     if (!child) {
-      fatal("EXEC", "command '" + spec.command.value_or("") + "' could not run: " +
-                        child.error().message + " (worker " + std::to_string(w.slot) + ")");
+      const std::string what = "command '" + spec.command.value_or("") + "' could not run: " +
+                               child.error().message + " (worker " + std::to_string(w.slot) + ")";
+      // The command has served before: its program may be mid-deploy, so the slot retries
+      // with backoff, as after a crash. Never having run, the vassal cannot work as configured.
+      const bool served = std::any_of(workers.begin(), workers.end(),
+                                      [](const Worker& x) { return x.ever_ran_long; });
+      if (served) {
+        schedule_respawn(w, Millis{0}, what);
+      } else {
+        fatal("EXEC", what);
+      }
       return;
     }
     if (out && err) {
@@ -485,13 +494,18 @@ struct Master::Impl {
                         (status.code == 127 ? " (command not found)" : " (not executable)"));
       return;
     }
+    schedule_respawn(w, uptime, name + " " + status.to_string() + " after " + seconds_text(uptime));
+  }
+
+  // The slot comes back after the backoff that this death (`uptime` after its start) earns.
+  void schedule_respawn(Worker& w, Millis uptime, const std::string& what) {
     const auto decision = next_respawn(uptime, w.young_deaths);
     w.young_deaths = decision.young_deaths;
     ++w.respawns;
     w.respawn_at = Clock::now() + decision.delay;
-    last_worker_exit = name + " " + status.to_string() + " after " + seconds_text(uptime) +
-                       "; respawn in " + seconds_text(decision.delay);
+    last_worker_exit = what + "; respawn in " + seconds_text(decision.delay);
     log_warning(last_worker_exit);
+    heartbeat_dirty = true;
   }
 
   void reap() {

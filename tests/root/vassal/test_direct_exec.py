@@ -1,9 +1,12 @@
 """A command of plain words is exec'd directly (no /bin/sh in between: the worker is the
 program, with its own pid); a command with shell syntax still runs through /bin/sh -c; the
 same for exec-* hooks; a program not found in PATH is named with the directories searched,
-once."""
+once; a program that served and then vanished is retried with backoff, not a failure."""
 
 import os
+import shutil
+import signal
+import time
 
 from harness import Test, wait_for
 from workers_util import Standalone, children, ini
@@ -55,3 +58,21 @@ with Test("direct exec of plain commands, /bin/sh for shell syntax") as t:
     error = ("command 'exec no-such-program-here --x' could not run: execve 'no-such-program-here' "
              "(looked for in PATH")
     t.check_eq(v.output().count(error), 1, f"the exec error, printed once: {v.output()!r}")
+
+    # A program that served and then vanishes (a deploy replacing it) is retried with backoff,
+    # not a failure of the vassal; back in place, the slot runs again.
+    prog = t.path("deploy/app")
+    os.makedirs(os.path.dirname(prog))
+    shutil.copy("/usr/bin/sleep", prog)
+    v = Standalone(t, "deploy", ini(command=f"exec {prog} 1000", reload_mercy=1))
+    master = v.master()
+    w = wait_for(lambda: next((c for c in children(master) if exe(c) == prog), None), what="the app")
+    time.sleep(10.5)  # past kWorkerYoung (vassal/respawn.h): it has served
+    os.rename(prog, prog + ".away")
+    os.kill(w, signal.SIGKILL)
+    wait_for(lambda: f"execve '{prog}': No such file or directory (worker 1); respawn in" in v.output(),
+             timeout=10, what="the failed respawn, reported as a warning")
+    os.rename(prog + ".away", prog)
+    wait_for(lambda: any(exe(c) == prog for c in children(master)), timeout=15, what="the app back")
+    t.check(v.proc.poll() is None, "the vassal never failed")
+    t.check_eq(v.stop(), 0, "stopped")
