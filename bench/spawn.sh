@@ -9,11 +9,11 @@
 #   bwrap      bwrap --unshare-{ipc,uts,pid,net} --hostname --ro-bind /usr,/etc --proc --dev
 #              --cap-drop ALL --seccomp FD   (FD: our profile exported as BPF by libseccomp)
 #   jail       jail-driver --repeat: a running spawner (the driver, in the emperor's place)
-#              clones itself into the namespaces (clone3) and execs, then jail::plan +
+#              clones itself into the namespaces (clone) and execs, then jail::plan +
 #              jail::build (private mounts, binds by hook-pre-jail, bind-self, /dev,
 #              pivot_root with the old root detached, /proc, lo up via libnl, caps,
 #              no_new_privs, seccomp), then fork + exec of the worker, which is what the
-#              vassal binary runs; timed from clone3 to the reaped exit, like hyperfine
+#              vassal binary runs; timed from the clone to the reaped exit, like hyperfine
 #              times bwrap from its fork to the reaped exit. The worker command is
 #              "exec /bin/true" so that /bin/sh -c hands over to it (the vassal's workers
 #              always start through /bin/sh -c).
@@ -21,7 +21,7 @@
 #              exec and config parsing, which the running emperor never pays per spawn
 #   vassal     the real binary: `vassal --use-clone ipc,uts,mount,pid,net FILE` under
 #              hyperfine, the same vassal file with "command = exec kill -TERM 1": the
-#              standalone vassal parses the file, launches the vassal process (clone3 + exec,
+#              standalone vassal parses the file, launches the vassal process (clone + exec,
 #              spec over the channel), which builds the jail (also a new session, /sys
 #              read-only) and starts its master; the worker stops the master (PID 1 of the pid
 #              namespace), which exits, and so does `vassal FILE`. It pays what jail-cold pays

@@ -26,6 +26,8 @@ struct ExitStatus {
   int code = -1;   // exit code when the process exited
   int signal = 0;  // the signal that killed it, else 0
   bool success() const { return signal == 0 && code == 0; }
+  // As a shell reports it: the exit code, or 128 + the signal.
+  int shell_code() const { return signal ? 128 + signal : code; }
   // "exit status 3", "killed by signal 9 (SIGKILL)"
   std::string to_string() const;
   friend bool operator==(const ExitStatus&, const ExitStatus&) = default;

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 
 #include "sys/file_io.h"
 #include "sys/user_db.h"
@@ -16,13 +15,6 @@ constexpr const char* kPasswd = "/etc/passwd";
 constexpr const char* kGroup = "/etc/group";
 constexpr size_t kDatabaseLimit = 64 * 1024 * 1024;
 
-std::optional<uint32_t> as_number(const std::string& s) {
-  uint32_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
 // The database's text; a missing file is an empty database (a bare root may have none).
 Result<std::string> database(const char* path) {
   auto text = read_file(path, kDatabaseLimit);
@@ -33,7 +25,7 @@ Result<std::string> database(const char* path) {
 }  // namespace
 
 Result<UserLookup> lookup_user(const std::string& name_or_number) {
-  const auto number = as_number(name_or_number);
+  const auto number = parse_id(name_or_number);
   EMP_TRY(const std::string passwd, database(kPasswd).context("look up user '" + name_or_number + "'"));
   const auto entry = number ? find_uid(passwd, *number) : find_user(passwd, name_or_number);
   UserLookup out;
@@ -48,7 +40,7 @@ Result<UserLookup> lookup_user(const std::string& name_or_number) {
 }
 
 Result<gid_t> lookup_group(const std::string& name_or_number) {
-  if (const auto number = as_number(name_or_number)) return static_cast<gid_t>(*number);
+  if (const auto number = parse_id(name_or_number)) return static_cast<gid_t>(*number);
   EMP_TRY(const std::string group, database(kGroup).context("look up group '" + name_or_number + "'"));
   const auto entry = find_group(group, name_or_number);
   if (!entry) return fail("unknown group '" + name_or_number + "' (not in " + kGroup + ")", ENOENT);

@@ -17,13 +17,6 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
   }
 }
 
-std::optional<uint32_t> id_of(std::string_view s) {
-  uint32_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
 // Calls `take(fields)` for each entry line with at least `min_fields` fields, until it
 // returns true.
 template <typename Take>
@@ -38,14 +31,14 @@ void each_entry(std::string_view text, size_t min_fields, Take take) {
 }
 
 std::optional<PasswdEntry> passwd_entry(const std::vector<std::string_view>& f) {
-  const auto uid = id_of(f[2]);
-  const auto gid = id_of(f[3]);
+  const auto uid = parse_id(f[2]);
+  const auto gid = parse_id(f[3]);
   if (!uid || !gid) return std::nullopt;
   return PasswdEntry{std::string(f[0]), *uid, *gid};
 }
 
 std::optional<GroupEntry> group_entry(const std::vector<std::string_view>& f) {
-  const auto gid = id_of(f[2]);
+  const auto gid = parse_id(f[2]);
   if (!gid) return std::nullopt;
   GroupEntry g{std::string(f[0]), *gid, {}};
   if (f.size() > 3 && !f[3].empty())
@@ -55,6 +48,13 @@ std::optional<GroupEntry> group_entry(const std::vector<std::string_view>& f) {
 }
 
 }  // namespace
+
+std::optional<uint32_t> parse_id(std::string_view s) {
+  uint32_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
 
 std::optional<PasswdEntry> find_user(std::string_view passwd, std::string_view name) {
   std::optional<PasswdEntry> found;

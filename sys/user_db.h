@@ -26,6 +26,9 @@ struct GroupEntry {
   std::vector<std::string> members;
 };
 
+// "33" as an id; nullopt for anything else (a name, a sign, spaces, out of range).
+std::optional<uint32_t> parse_id(std::string_view s);
+
 // The first entry with that name (or uid), as NSS files answers. Comment lines, NIS
 // compat lines (+/-) and malformed lines (too few fields, ids that are not numbers) are
 // skipped.

@@ -1,4 +1,4 @@
-// Starting a vassal process: clone3 into its namespaces and exec the `vassal` binary with
+// Starting a vassal process: clone into its namespaces and exec the `vassal` binary with
 // the channel on fd 3. Shared by the emperor and by `vassal FILE` (standalone mode).
 #pragma once
 

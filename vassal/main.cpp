@@ -123,10 +123,6 @@ Result<Standalone> load(const std::string& file, const std::optional<std::string
   return s;
 }
 
-int exit_code_of(const sys::ExitStatus& s) {
-  return s.signal ? 128 + s.signal : s.code;
-}
-
 int run_standalone(const std::string& file, const std::optional<std::string>& use_clone,
                    bool verbose, bool heartbeats) {
   auto s = load(file, use_clone);
@@ -198,7 +194,7 @@ int run_standalone(const std::string& file, const std::optional<std::string>& us
       } else if (ev.data.u64 == 3) {
         auto status = launched->process.wait();
         if (!status) return 1;
-        return fatal ? 1 : exit_code_of(*status);
+        return fatal ? 1 : status->shell_code();
       }
     }
   }

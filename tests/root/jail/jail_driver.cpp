@@ -24,6 +24,7 @@
 #include <cstdlib>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -93,20 +94,29 @@ Result<void> create_tun(const std::string& name) {
   return ok();
 }
 
+// Spawns and reaps `o`: its exit as a shell reports it, or nullopt (said on stderr) when it
+// could not be started or waited for.
+std::optional<int> run_to_exit(const sys::SpawnOptions& o) {
+  auto child = sys::Child::spawn(o);
+  if (!child) {
+    std::fprintf(stderr, "%s\n", child.error().message.c_str());
+    return std::nullopt;
+  }
+  auto status = child->wait();
+  if (!status) {
+    std::fprintf(stderr, "%s\n", status.error().message.c_str());
+    return std::nullopt;
+  }
+  return status->shell_code();
+}
+
 // As the vassal's master starts a worker: sys::Child with the command's argv (direct exec
 // of plain words, else /bin/sh -c), found in PATH.
 int run_worker(const std::string& command) {
   sys::SpawnOptions o;
   o.argv = config::command_argv(command);
   o.search_path = true;
-  auto child = sys::Child::spawn(o);
-  if (!child) {
-    std::fprintf(stderr, "%s\n", child.error().message.c_str());
-    return 127;
-  }
-  auto status = child->wait();
-  if (!status) return 4;
-  return status->signal ? 128 + status->signal : status->code;
+  return run_to_exit(o).value_or(127);
 }
 
 // mount_setattr answers ENOSYS from here on, as before Linux 5.12.
@@ -231,18 +241,12 @@ int main(int argc, char** argv) {
   o.clone_flags = clone_flags(ctx.namespaces);
   o.death_signal = SIGKILL;
   // --repeat: the driver plays the running emperor, so each figure is one spawn as the
-  // emperor would pay it: clone3 into the namespaces, exec, jail, worker, exit, reaped.
+  // emperor would pay it: clone into the namespaces, exec, jail, worker, exit, reaped.
   for (int i = 0; i < std::max(a.repeat, 1); ++i) {
     const auto t0 = std::chrono::steady_clock::now();
-    auto child = sys::Child::spawn(o);
-    if (!child) {
-      std::fprintf(stderr, "%s\n", child.error().message.c_str());
-      return 2;
-    }
-    auto status = child->wait();
-    if (!status) return 2;
-    const int code = status->signal ? 128 + status->signal : status->code;
-    if (a.repeat == 0 || code != 0) return code;
+    const auto code = run_to_exit(o);
+    if (!code) return 2;
+    if (a.repeat == 0 || *code != 0) return *code;
     const std::chrono::duration<double, std::milli> ms = std::chrono::steady_clock::now() - t0;
     std::printf("%.3f\n", ms.count());
   }

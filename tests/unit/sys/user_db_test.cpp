@@ -27,6 +27,17 @@ constexpr const char* kGroup =
     "#hidden:x:77:app\n"
     "bad:x:x:app\n";
 
+TEST_CASE("ids: decimal numbers that fit 32 bits, nothing else") {
+  CHECK(parse_id("33") == 33u);
+  CHECK(parse_id("0") == 0u);
+  CHECK(parse_id("4294967295") == 4294967295u);
+  CHECK_FALSE(parse_id("4294967296"));
+  for (const char* bad : {"", "www-data", "-1", "+3", " 3", "3 ", "0x10"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(parse_id(bad));
+  }
+}
+
 TEST_CASE("users by name and by uid, as NSS files reads /etc/passwd") {
   auto w = find_user(kPasswd, "www-data");
   REQUIRE(w);
