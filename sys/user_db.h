@@ -1,6 +1,6 @@
 // User and group names as the vassal binary resolves them: /etc/passwd and /etc/group read
 // as text, the way the NSS "files" module reads them, and nothing else. The vassal binary is
-// linked -static-pie (no dynamic loader at each vassal start), and a static glibc that
+// linked -static (no dynamic loader at each vassal start), and a static glibc that
 // dlopens an NSS module (the "systemd" of Debian's nsswitch.conf, asked for a uid the files
 // do not know) crashes; no module code is loaded into the still-root vassal process either.
 // The lookups run before the jail is built, on the host's files. Pure.
