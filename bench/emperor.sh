@@ -6,7 +6,7 @@
 #      all running and the emperor's RSS, vs bubblewrap starting as many sandboxes
 #   3. idle: the emperor's CPU over IDLE seconds with all of them running
 # Everything runs inside a network namespace this script creates; nothing leaves it.
-# Usage: sudo bench/emperor.sh   (env: TRIALS=20 VASSALS=500 IDLE=10)
+# Usage: sudo bench/emperor.sh   (env: TRIALS=20 VASSALS=500 IDLE=10, ONLY=reaction or ONLY=density)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${BUILD:-$here/../build}
@@ -20,4 +20,4 @@ trap 'ip netns del "$ns" 2>/dev/null || true' EXIT
 ip -n "$ns" link set lo up
 # Not exec: the EXIT trap must still run to delete the namespace.
 ip netns exec "$ns" python3 "$here/emperor/bench.py" --build "$build" \
-  --trials "${TRIALS:-20}" --vassals "${VASSALS:-500}" --idle "${IDLE:-10}"
+  --trials "${TRIALS:-20}" --vassals "${VASSALS:-500}" --idle "${IDLE:-10}" ${ONLY:+--only "$ONLY"}
