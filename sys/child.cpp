@@ -1,6 +1,7 @@
 #include "sys/child.h"
 
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <pthread.h>
@@ -12,11 +13,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
 #include <optional>
+
+#include "sys/fd_slots.h"
 
 extern char** environ;
 
@@ -50,6 +54,7 @@ struct SpawnReport {
 constexpr int kReportDup = 1;
 constexpr int kReportChdir = 2;
 constexpr int kReportExec = 3;
+constexpr int kReportUnshare = 4;  // close_range(CLOSE_RANGE_UNSHARE) refused: copy instead
 
 // pidfd_send_signal flag (Linux 6.9): signal the target's process group.
 constexpr unsigned kPidfdSignalProcessGroup = 1u << 2;
@@ -73,6 +78,11 @@ struct ChildPlan {
   int exec_fd;
   const std::vector<std::string>* programs;  // the paths to try, in order
   char* listen_pid;  // nullptr, or the digits of "LISTEN_PID=" to fill in
+  // > 0: the child shares our fd table (CLONE_FILES) and first unshares the fds below this
+  // number (the staged ones are among them: FdSlots), then lifts each staged fd to
+  // lift_floor or above, clear of every target, before its dup2s.
+  unsigned unshare_below;
+  int lift_floor;
   SpawnReport report;
 };
 
@@ -139,8 +149,24 @@ int child_main(void* arg) {
       ::sigaction(sig, &dfl, nullptr);
     }
   }
-  for (const auto& [from, to] : *plan->moves)
-    if (::dup2(from, to) < 0) fail_step(kReportDup, to);
+  int exec_fd = plan->exec_fd;
+  int lifted[FdSlots::kCount];
+  const size_t count = plan->moves->size();
+  if (plan->unshare_below > 0) {
+    // Nothing of the shared table may change before this: it is still the parent's.
+    if (::syscall(SYS_close_range, plan->unshare_below, ~0u, CLOSE_RANGE_UNSHARE) != 0)
+      fail_step(kReportUnshare, 0);
+    for (size_t i = 0; i < count; ++i) {
+      lifted[i] = ::fcntl((*plan->moves)[i].first, F_DUPFD_CLOEXEC, plan->lift_floor);
+      if (lifted[i] < 0) fail_step(kReportDup, (*plan->moves)[i].second);
+    }
+    if (exec_fd >= 0 && (exec_fd = ::fcntl(exec_fd, F_DUPFD_CLOEXEC, plan->lift_floor)) < 0)
+      fail_step(kReportDup, plan->exec_fd);
+  }
+  for (size_t i = 0; i < count; ++i) {
+    const auto [staged, to] = (*plan->moves)[i];
+    if (::dup2(plan->unshare_below > 0 ? lifted[i] : staged, to) < 0) fail_step(kReportDup, to);
+  }
   if (o.death_signal != 0) ::prctl(PR_SET_PDEATHSIG, o.death_signal);
   if (o.new_session) ::setsid();
   if (!o.cwd.empty() && ::chdir(o.cwd.c_str()) != 0) fail_step(kReportChdir, 0);
@@ -148,8 +174,8 @@ int child_main(void* arg) {
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
   if (plan->listen_pid) format_pid(::getpid(), plan->listen_pid);
-  if (plan->exec_fd >= 0) {
-    ::syscall(SYS_execveat, plan->exec_fd, "", plan->argv, plan->env, AT_EMPTY_PATH);
+  if (exec_fd >= 0) {
+    ::syscall(SYS_execveat, exec_fd, "", plan->argv, plan->env, AT_EMPTY_PATH);
     fail_step(kReportExec, 0);
   }
   bool denied = false;
@@ -253,48 +279,85 @@ Result<Child> Child::spawn(const SpawnOptions& o) {
   }
   char** env = envp.empty() ? environ : envp.data();
   const ProgramSearch search = programs_to_try(o);
-  std::vector<UniqueFd> staged;
-  std::vector<std::pair<int, int>> moves;  // (staged fd, target)
-  for (const auto& [from, to] : o.fds) {
-    UniqueFd copy(::fcntl(from, F_DUPFD_CLOEXEC, kStagingFloor));
-    if (!copy) return fail_errno("spawn '" + o.argv[0] + "': dup fd " + std::to_string(from));
-    moves.emplace_back(copy.get(), to);
-    staged.push_back(std::move(copy));
-  }
-
-  // The program's fd is staged too: a dup2 above could land on its number.
-  UniqueFd exec_copy;
-  if (o.exec_fd >= 0) {
-    exec_copy.reset(::fcntl(o.exec_fd, F_DUPFD_CLOEXEC, kStagingFloor));
-    if (!exec_copy) return fail_errno("spawn '" + o.argv[0] + "': dup program fd");
-  }
-
   void* const stack_top = ChildStack::of_this_thread().top();
   if (!stack_top) return fail_errno("spawn '" + o.argv[0] + "': child stack");
-  ChildPlan plan{&moves, &o, argv.data(), env, exec_copy.get(), &search.candidates,
-                 o.listen_pid_env ? listen_pid.data() + kListenPid.size() : nullptr, SpawnReport{}};
-  int pidfd = -1;
-  // clone(2), not clone3: glibc's wrapper runs child_main on the new stack, and seccomp
-  // filters can inspect its flags (a filter that cannot see clone3's answers ENOSYS).
-  const int flags = static_cast<int>(CLONE_VM | CLONE_VFORK | CLONE_PIDFD | o.clone_flags) | SIGCHLD;
-  pid_t pid;
-  {
-    BlockAllSignals blocked;
-    pid = ::clone(child_main, stack_top, flags, &plan, &pidfd);
-  }
-  if (pid < 0) return fail_errno("clone '" + o.argv[0] + "'");
-  // Here the child has exec'd, or stopped before and left its report.
-  Child child(pid, UniqueFd(pidfd));
-  if (plan.report.step == 0) return child;
-  (void)child.wait();
-  errno = plan.report.error;
-  switch (plan.report.step) {
-    case kReportDup: return fail_errno("spawn '" + o.argv[0] + "': dup2 to fd " + std::to_string(plan.report.detail));
-    case kReportChdir: return fail_errno("chdir '" + o.cwd + "'");
-    default:
-      if (!search.path.empty())
-        return fail_errno("execve '" + o.argv[0] + "' (looked for in PATH " + search.path + ")");
-      return fail_errno("execve '" + o.argv[0] + "'");
+
+  // The fds the child gets go into the low slots when they fit (sys/fd_slots.h): the child
+  // then copies a few dozen table entries instead of all of ours. Otherwise, or when the
+  // kernel refuses the unshare, they are staged above kStagingFloor and the child gets a
+  // copy of the whole table, closed again by O_CLOEXEC at its exec.
+  std::unique_lock<std::mutex> slots_lock;
+  const size_t handed = o.fds.size() + (o.exec_fd >= 0 ? 1 : 0);
+  FdSlots* slots = handed <= FdSlots::kCount ? FdSlots::acquire(slots_lock) : nullptr;
+  for (;;) {
+    std::vector<UniqueFd> staged;            // the copy path's duplicates
+    std::vector<std::pair<int, int>> moves;  // (staged fd, target)
+    int exec_staged = -1;
+    if (slots) {
+      bool filled = true;
+      for (const auto& [from, to] : o.fds) {
+        if (!(filled = slots->fill(moves.size(), from))) break;
+        moves.emplace_back(slots->slot(moves.size()), to);
+      }
+      if (filled && o.exec_fd >= 0 && (filled = slots->fill(moves.size(), o.exec_fd)))
+        exec_staged = slots->slot(moves.size());
+      if (!filled) {
+        slots->clear_all();
+        slots = nullptr;
+        moves.clear();
+        exec_staged = -1;
+      }
+    }
+    if (!slots) {
+      for (const auto& [from, to] : o.fds) {
+        UniqueFd copy(::fcntl(from, F_DUPFD_CLOEXEC, kStagingFloor));
+        if (!copy) return fail_errno("spawn '" + o.argv[0] + "': dup fd " + std::to_string(from));
+        moves.emplace_back(copy.get(), to);
+        staged.push_back(std::move(copy));
+      }
+      // The program's fd is staged too: a dup2 above could land on its number.
+      if (o.exec_fd >= 0) {
+        staged.emplace_back(::fcntl(o.exec_fd, F_DUPFD_CLOEXEC, kStagingFloor));
+        if (!staged.back()) return fail_errno("spawn '" + o.argv[0] + "': dup program fd");
+        exec_staged = staged.back().get();
+      }
+    }
+    int lift_floor = slots ? static_cast<int>(slots->keep_below()) : 0;
+    for (const auto& [from, to] : moves) lift_floor = std::max(lift_floor, to + 1);
+
+    ChildPlan plan{&moves, &o, argv.data(), env, exec_staged, &search.candidates,
+                   o.listen_pid_env ? listen_pid.data() + kListenPid.size() : nullptr,
+                   slots ? slots->keep_below() : 0u, lift_floor, SpawnReport{}};
+    int pidfd = -1;
+    // clone(2), not clone3: glibc's wrapper runs child_main on the new stack, and seccomp
+    // filters can inspect its flags (a filter that cannot see clone3's answers ENOSYS).
+    const uint64_t files = slots ? CLONE_FILES : 0;
+    const int flags = static_cast<int>(CLONE_VM | CLONE_VFORK | CLONE_PIDFD | files | o.clone_flags) | SIGCHLD;
+    pid_t pid;
+    {
+      BlockAllSignals blocked;
+      pid = ::clone(child_main, stack_top, flags, &plan, &pidfd);
+    }
+    // Here the child has exec'd, or stopped before and left its report: the slots are ours.
+    if (slots) slots->clear_all();
+    if (pid < 0) return fail_errno("clone '" + o.argv[0] + "'");
+    Child child(pid, UniqueFd(pidfd));
+    if (plan.report.step == 0) return child;
+    (void)child.wait();
+    if (plan.report.step == kReportUnshare && slots) {
+      slots->turn_off();
+      slots = nullptr;
+      continue;
+    }
+    errno = plan.report.error;
+    switch (plan.report.step) {
+      case kReportDup: return fail_errno("spawn '" + o.argv[0] + "': dup2 to fd " + std::to_string(plan.report.detail));
+      case kReportChdir: return fail_errno("chdir '" + o.cwd + "'");
+      default:
+        if (!search.path.empty())
+          return fail_errno("execve '" + o.argv[0] + "' (looked for in PATH " + search.path + ")");
+        return fail_errno("execve '" + o.argv[0] + "'");
+    }
   }
 }
 
