@@ -1,5 +1,10 @@
 // emperor: the daemon (run) and its client verbs.
+#include <linux/close_range.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -32,6 +37,12 @@ constexpr const char* kUsage =
     "Client verbs take --runtime-dir DIR (or EMPEROR_RUNTIME_DIR; default /run/emperor).\n";
 
 int run_daemon(const std::vector<std::string>& args) {
+  // Whatever our starter left open without close-on-exec (a shell's or an ssh session's
+  // fds) must not reach any vassal: the emperor uses none of them.
+  if (::close_range(3, ~0u, CLOSE_RANGE_CLOEXEC) != 0) {
+    std::cerr << "emperor: close_range: " << std::strerror(errno) << "\n";
+    return 1;
+  }
   auto options = emp::emperor::parse_run_options(args);
   if (!options) {
     std::cerr << options.error().message << "\n";

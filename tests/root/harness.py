@@ -204,7 +204,7 @@ class Emperor:
     namespace), with helpers for its CLI. Stopped at the test's exit."""
 
     def __init__(self, t, vassals_dir=None, config=None, netns=None, extra_args=(), env=None,
-                 runtime_dir=None):
+                 runtime_dir=None, pass_fds=()):
         self.t = t
         self.runtime_dir = runtime_dir or t.path(f"run-{short_id()}")
         self.vassals_dir = vassals_dir or t.path("vassals")
@@ -221,7 +221,8 @@ class Emperor:
         t.defer(self.log.close)
         full_env = dict(os.environ)
         full_env.update(env or {})
-        self.proc = t.spawn(argv, stdout=self.log, stderr=subprocess.STDOUT, env=full_env)
+        self.proc = t.spawn(argv, stdout=self.log, stderr=subprocess.STDOUT, env=full_env,
+                            pass_fds=pass_fds)
 
     def output(self):
         with open(self.log_path) as f:
