@@ -4,6 +4,9 @@
 #       router (in the "emperor" namespace) <-> emperor0; also with 100 firewall rules
 #   (b) Debian's uWSGI 2.0 TunTap router on the same topology (uwsgi-core + tuntap plugin)
 #   (c) the kernel: the same two namespaces joined by veth pairs through a routing namespace
+#   (d) the tun ceiling: bench/router/tun_ceiling copies packets between the two namespaces'
+#       tun devices (same vnet header, offloads and I/O loop as ours) and does nothing else:
+#       what any tun-based router pays on this machine before it does any routing
 # Measured in each: iperf3 TCP 1 and 4 streams in both directions, UDP 64-byte delivered
 # packet rate, TCP request/response round trip p50/p99; then ratios to (c) and the targets.
 #
@@ -16,7 +19,7 @@
 # Usage: sudo bench/router.sh            env: DUR=5 RR_N=2000 BUILD_DIR=build QUIET_PCT=25
 #        (BUILD_DIR must hold tests/root/tuntap/tuntap-router-driver: ninja -C build)
 #        NICE=-10 (default): everything started here runs at that priority; 0 to disable
-# Needs: iperf3 jq python3 uwsgi-core (with tuntap_plugin.so) iproute2
+# Needs: iperf3 jq python3 uwsgi-core (with tuntap_plugin.so) iproute2 g++
 set -u
 export LC_ALL=C
 
@@ -29,7 +32,9 @@ PLUGDIR=${PLUGDIR:-/usr/lib/uwsgi/plugins}
 DUR=${DUR:-5}
 RR_N=${RR_N:-2000}
 THREADS=${THREADS:-0}
-ONLY=${ONLY:-"ours fw uwsgi kernel"}
+# TCP congestion control of every iperf3 client (iperf3 -C); empty: the system default
+CC=${CC:-}
+ONLY=${ONLY:-"ours fw uwsgi kernel ceiling"}
 P=rb$$
 W=$(mktemp -d /tmp/router-bench.XXXXXX) || exit 1
 chmod 755 "$W"
@@ -97,6 +102,7 @@ iperf() {  # key test server_ns client_ns server_addr
   timeout -k 2 $((DUR + 30)) ip netns exec "$sns" iperf3 -s -1 -B "$addr" -p 5201 >/dev/null 2>&1 &
   local sp=$!; PIDS+=("$sp")
   wait_listen "$sns" 5201
+  [ -n "$CC" ] && [ "$test" != udp ] && args="$args -C $CC"
   json=$(timeout -k 2 $((DUR + 20)) ip netns exec "$cns" iperf3 -c "$addr" -p 5201 -t "$DUR" $args -J 2>/dev/null)
   wait "$sp" 2>/dev/null
   if [ -z "$json" ] || echo "$json" | jq -e '.error' >/dev/null 2>&1; then R[$key.$test]=ERR; return; fi
@@ -258,6 +264,21 @@ path_kernel() {
   cleanup
 }
 
+# ---------------------------------------------------------------- (d) the tun ceiling
+path_ceiling() {
+  local E=${P}ce V=${P}cv
+  mkns "$E"; mkns "$V"
+  rm -f "$W/ceil.out"; mkfifo "$W/ceil.out"
+  "$W/tun_ceiling" "$E" emperor0 "$V" v0 $((DUR * 8 + 120)) > "$W/ceil.out" 2> "$W/ceiling.err" &
+  PIDS+=("$!")
+  local line; IFS= read -r -t 10 line < "$W/ceil.out"
+  [ "$line" = ready ] || die "tun_ceiling did not start: $(cat "$W/ceiling.err")"
+  ip -n "$E" addr add 198.18.85.1/24 dev emperor0; ip -n "$E" link set emperor0 up
+  ip -n "$V" addr add 198.18.85.2/24 dev v0; ip -n "$V" link set v0 up
+  run_all ceiling "$E" "$V" 198.18.85.1
+  cleanup
+}
+
 # ---------------------------------------------------------------- run
 HOST_FWD0=$(sysctl -n net.ipv4.ip_forward); HOST_LINKS0=$(ip -o link | wc -l)
 FW100='['$(for i in $(seq 1 100); do printf '"deny 192.0.2.%d 198.51.100.0/24 proto tcp dport %d",' "$((i % 250))" "$((6000 + i))"; done)'"allow"]'
@@ -265,6 +286,11 @@ if want ours; then log "(a) our router  (idle check busy%=$(quiet_wait))"; path_
 if want fw; then log "(a') our router, 100 firewall rules per chain  (busy%=$(quiet_wait))"; TESTS="tcp1 tcp1R tcp4 udp" path_ours fw "$FW100"; fi
 if want uwsgi && [ $HAVE_UWSGI = 1 ]; then log "(b) uWSGI TunTap router  (busy%=$(quiet_wait))"; path_uwsgi; fi
 if want kernel; then log "(c) kernel, routed through a namespace  (busy%=$(quiet_wait))"; path_kernel; fi
+if want ceiling; then
+  command -v g++ >/dev/null || die "missing g++ (to build bench/router/tun_ceiling.cpp)"
+  g++ -O2 -std=c++20 "$HERE/router/tun_ceiling.cpp" -o "$W/tun_ceiling" || die "build tun_ceiling"
+  log "(d) tun ceiling: a bare tun<->tun copier  (busy%=$(quiet_wait))"; path_ceiling
+fi
 [ "$(sysctl -n net.ipv4.ip_forward)" = "$HOST_FWD0" ] || log "WARNING: host ip_forward changed!"
 [ "$(ip -o link | wc -l)" = "$HOST_LINKS0" ] || log "WARNING: host link count changed!"
 
@@ -272,31 +298,35 @@ if want kernel; then log "(c) kernel, routed through a namespace  (busy%=$(quiet
 ratio() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN{ if (a+0 > 0 && b+0 > 0) printf "%.2f", a/b; else printf "-" }'; }
 inv_ratio() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN{ if (a+0 > 0 && b+0 > 0) printf "%.2f", b/a; else printf "-" }'; }
 row() {  # label key-suffix unit
-  printf " %-26s %9s %9s %9s %9s | %7s %7s %7s\n" "$1" "${R[ours.$2]:--}" "${R[fw.$2]:--}" "${R[uwsgi.$2]:--}" "${R[kernel.$2]:--}" \
-    "$(ratio "${R[ours.$2]:-}" "${R[kernel.$2]:-}")" "$(ratio "${R[fw.$2]:-}" "${R[kernel.$2]:-}")" "$(ratio "${R[ours.$2]:-}" "${R[uwsgi.$2]:-}")"
+  printf " %-26s %9s %9s %9s %9s %9s | %7s %7s %7s %7s %7s\n" "$1" "${R[ours.$2]:--}" "${R[fw.$2]:--}" "${R[uwsgi.$2]:--}" "${R[kernel.$2]:--}" "${R[ceiling.$2]:--}" \
+    "$(ratio "${R[ours.$2]:-}" "${R[kernel.$2]:-}")" "$(ratio "${R[fw.$2]:-}" "${R[kernel.$2]:-}")" "$(ratio "${R[ours.$2]:-}" "${R[uwsgi.$2]:-}")" \
+    "$(ratio "${R[ceiling.$2]:-}" "${R[kernel.$2]:-}")" "$(ratio "${R[ours.$2]:-}" "${R[ceiling.$2]:-}")"
 }
 {
-echo "=================================================================================================="
-echo " bench/router.sh  $(date -u +%Y-%m-%dT%H:%M:%SZ)  kernel $(uname -r)  cpus $(nproc)  iperf3 -t $DUR  RR x$RR_N"
-echo " (a) ours, (a') ours + 100 rules in each chain, (b) uWSGI $("$UWSGI" --version 2>/dev/null), (c) kernel routed"
+echo "=========================================================================================================================="
+echo " bench/router.sh  $(date -u +%Y-%m-%dT%H:%M:%SZ)  kernel $(uname -r)  cpus $(nproc)  iperf3 -t $DUR  RR x$RR_N  tcp cc ${CC:-$(sysctl -n net.ipv4.tcp_congestion_control) (default)}"
+echo " (a) ours, (a') ours + 100 rules in each chain, (b) uWSGI $("$UWSGI" --version 2>/dev/null), (c) kernel routed,"
+echo " (d) tun ceiling: a bare tun<->tun copier with our devices' offloads and I/O loop (d/c: what the tun"
+echo "     data path itself reaches on this machine; a/d: what our router keeps of it)"
 echo " nice $NICE; load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "--------------------------------------------------------------------------------------------------"
-printf " %-26s %9s %9s %9s %9s | %7s %7s %7s\n" "test" "ours" "ours+fw" "uwsgi" "kernel" "a/c" "a'/c" "a/b"
+echo "--------------------------------------------------------------------------------------------------------------------------"
+printf " %-26s %9s %9s %9s %9s %9s | %7s %7s %7s %7s %7s\n" "test" "ours" "ours+fw" "uwsgi" "kernel" "ceiling" "a/c" "a'/c" "a/b" "d/c" "a/d"
 row "TCP 1 vassal->emp Gbit/s" tcp1
 row "TCP 1 emp->vassal Gbit/s" tcp1R
 row "TCP 4 vassal->emp Gbit/s" tcp4
 row "TCP 4 emp->vassal Gbit/s" tcp4R
 row "UDP 64B delivered kpps" udp
-printf " %-26s %9s %9s %9s %9s | %7s %7s %7s\n" "TCP RR p50 us (c/x)" "${R[ours.p50]:--}" "-" "${R[uwsgi.p50]:--}" "${R[kernel.p50]:--}" \
-  "$(inv_ratio "${R[ours.p50]:-}" "${R[kernel.p50]:-}")" "-" "$(inv_ratio "${R[ours.p50]:-}" "${R[uwsgi.p50]:-}")"
-printf " %-26s %9s %9s %9s %9s\n" "TCP RR p99 us" "${R[ours.p99]:--}" "-" "${R[uwsgi.p99]:--}" "${R[kernel.p99]:--}"
-echo "--------------------------------------------------------------------------------------------------"
+printf " %-26s %9s %9s %9s %9s %9s | %7s %7s %7s %7s %7s\n" "TCP RR p50 us (c/x)" "${R[ours.p50]:--}" "-" "${R[uwsgi.p50]:--}" "${R[kernel.p50]:--}" "${R[ceiling.p50]:--}" \
+  "$(inv_ratio "${R[ours.p50]:-}" "${R[kernel.p50]:-}")" "-" "$(inv_ratio "${R[ours.p50]:-}" "${R[uwsgi.p50]:-}")" \
+  "$(inv_ratio "${R[ceiling.p50]:-}" "${R[kernel.p50]:-}")" "$(inv_ratio "${R[ours.p50]:-}" "${R[ceiling.p50]:-}")"
+printf " %-26s %9s %9s %9s %9s %9s\n" "TCP RR p99 us" "${R[ours.p99]:--}" "-" "${R[uwsgi.p99]:--}" "${R[kernel.p99]:--}" "${R[ceiling.p99]:--}"
+echo "--------------------------------------------------------------------------------------------------------------------------"
 echo " peer teardowns: ours $OUR_TEARDOWNS, uWSGI $UW_TEARDOWNS (vassal restarted each time)"
 echo " router CPU (driver process, whole path): ours ${R[ours.cpu]:--}%  ours+fw ${R[fw.cpu]:--}%"
 [ -f "$W/ours.stats" ] && echo " ours stats: $(cat "$W/ours.stats")"
 [ -f "$W/fw.stats" ] && echo " ours+fw stats: $(cat "$W/fw.stats")"
 echo " targets: TCP1 >= 0.8x kernel and >= 20x uWSGI; TCP4 >= 0.5x; UDP 64B >= 0.5x; p50 <= 2x kernel (c/x >= 0.5);"
 echo "          with 100 rules TCP >= 0.75x kernel; zero teardowns"
-echo "=================================================================================================="
+echo "=========================================================================================================================="
 }
 exit 0
