@@ -5,7 +5,7 @@
 #   (b) Debian's uWSGI 2.0 TunTap router on the same topology (uwsgi-core + tuntap plugin)
 #   (c) the kernel: the same two namespaces joined by veth pairs through a routing namespace
 #   (d) the tun ceiling: bench/router/tun_ceiling copies packets between the two namespaces'
-#       tun devices (same vnet header, offloads and I/O loop as ours) and does nothing else:
+#       tun devices (opened by our sys::open_tun; the router's I/O loop) and does nothing else:
 #       what any tun-based router pays on this machine before it does any routing
 # Measured in each: iperf3 TCP 1 and 4 streams in both directions, UDP 64-byte delivered
 # packet rate, TCP request/response round trip p50/p99; then ratios to (c) and the targets.
@@ -288,7 +288,9 @@ if want uwsgi && [ $HAVE_UWSGI = 1 ]; then log "(b) uWSGI TunTap router  (busy%=
 if want kernel; then log "(c) kernel, routed through a namespace  (busy%=$(quiet_wait))"; path_kernel; fi
 if want ceiling; then
   command -v g++ >/dev/null || die "missing g++ (to build bench/router/tun_ceiling.cpp)"
-  g++ -O2 -std=c++20 "$HERE/router/tun_ceiling.cpp" -o "$W/tun_ceiling" || die "build tun_ceiling"
+  [ -f "$BUILD_DIR/sys/libemp_sys.a" ] || die "missing $BUILD_DIR/sys/libemp_sys.a (ninja -C $BUILD_DIR)"
+  g++ -O2 -std=c++20 -iquote "$ROOT" -iquote "$BUILD_DIR" "$HERE/router/tun_ceiling.cpp" \
+    "$BUILD_DIR/sys/libemp_sys.a" -o "$W/tun_ceiling" || die "build tun_ceiling"
   log "(d) tun ceiling: a bare tun<->tun copier  (busy%=$(quiet_wait))"; path_ceiling
 fi
 [ "$(sysctl -n net.ipv4.ip_forward)" = "$HOST_FWD0" ] || log "WARNING: host ip_forward changed!"

@@ -1,6 +1,6 @@
 // tun_ceiling: the least a tun-based router can do, as a benchmark anchor. It opens a tun
-// device in each of two network namespaces (IFF_VNET_HDR, TSO/checksum offloads, as our
-// router's devices) and copies every packet from one to the other: no parsing, no firewall,
+// device in each of two network namespaces with the router's own sys::open_tun (vnet
+// header, checksum/TSO/USO offloads) and copies every packet from one to the other: no parsing, no firewall,
 // no routing, no counters. Its I/O loop is the router's (epoll, reads until EAGAIN or 64
 // packets, a 40 us poll before sleeping), so bench/router.sh's "ours / ceiling" ratio is what
 // the router's own work costs, and "ceiling / kernel" what the tun data path itself costs
@@ -10,11 +10,8 @@
 // Prints "ready" once both devices exist; exits after SECONDS or on SIGTERM/SIGINT, and
 // prints the packets it forwarded on stderr.
 #include <fcntl.h>
-#include <linux/if_tun.h>
-#include <net/if.h>
 #include <sched.h>
 #include <sys/epoll.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -24,6 +21,8 @@
 #include <cstring>
 #include <string>
 #include <vector>
+
+#include "sys/tun.h"
 
 namespace {
 
@@ -40,19 +39,15 @@ int open_tun_in(const std::string& netns, const std::string& name) {
   const int target = ::open(("/var/run/netns/" + netns).c_str(), O_RDONLY | O_CLOEXEC);
   if (home < 0 || target < 0) die("open namespace " + netns);
   if (::setns(target, CLONE_NEWNET) != 0) die("setns " + netns);
-  const int fd = ::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) die("open /dev/net/tun");
-  ifreq ifr{};
-  ifr.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_VNET_HDR;
-  std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
-  if (::ioctl(fd, TUNSETIFF, &ifr) != 0) die("TUNSETIFF " + name);
-  int header = 12;  // the router's vnet header size
-  if (::ioctl(fd, TUNSETVNETHDRSZ, &header) != 0) die("TUNSETVNETHDRSZ " + name);
-  if (::ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) != 0) die("TUNSETOFFLOAD " + name);
+  auto fds = emp::sys::open_tun({name, 1, true, 0});
+  if (!fds) {
+    std::fprintf(stderr, "tun_ceiling: %s\n", fds.error().message.c_str());
+    std::exit(1);
+  }
   if (::setns(home, CLONE_NEWNET) != 0) die("setns back");
   ::close(home);
   ::close(target);
-  return fd;
+  return fds->front().release();
 }
 
 }  // namespace
